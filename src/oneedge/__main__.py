@@ -1,0 +1,3 @@
+from oneedge.cli.oneedge import main
+
+main()

@@ -1,0 +1,115 @@
+"""``oneedge``: run the front-end."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from oneedge import __version__
+
+
+def _setup_logging(home: Path, system: str, level: int) -> None:
+    levels = {0: logging.ERROR, 1: logging.WARNING, 2: logging.INFO, 3: logging.DEBUG}
+    handler: logging.Handler
+    if system == "std":
+        handler = logging.StreamHandler(sys.stderr)
+    else:
+        handler = logging.FileHandler(home / "oned.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s][%(levelname).1s]: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(levels.get(level, logging.DEBUG))
+    # Per-request lines from the HTTP server would drown the log.
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+
+
+def _server_class():
+    import contextlib
+    import signal
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, but a SIGTERM/SIGINT ends the process with status 0 after
+        a clean shutdown instead of re-raising the signal."""
+
+        @contextlib.contextmanager
+        def capture_signals(self):
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    return Server
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="oneedge")
+def main() -> None:
+    """oneedge: an edge cloud that speaks OpenNebula's API and formats."""
+
+
+@main.command()
+@click.option("--home", "home", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory holding oned.conf, the embedded database (one.db), logs and one_auth. "
+                   "Created if missing.")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="XML-RPC port; overrides PORT in oned.conf (default 2633).")
+@click.option("--listen", "listen", default=None,
+              help="Address to listen on; overrides LISTEN_ADDRESS in oned.conf (default 127.0.0.1).")
+def up(home: Path, port: int | None, listen: str | None) -> None:
+    """Run the whole front-end in the foreground until SIGTERM or SIGINT.
+
+    On first start it creates HOME, writes a default oned.conf, the database,
+    the oneadmin user and HOME/one_auth ("oneadmin:<password>", mode 0600).
+    Starting again on the same HOME keeps every object and ID.
+
+    \b
+    Example:
+      oneedge up --home ~/oneedge --port 2633
+      ONE_AUTH=~/oneedge/one_auth onevm list
+    """
+    import uvicorn
+
+    _Server = _server_class()
+    from oneedge.config import ConfigError
+    from oneedge.db.migrate import SchemaError
+    from oneedge.nebula import build_app, build_core
+
+    home = home.expanduser().resolve()
+    try:
+        core = build_core(home)
+    except (ConfigError, SchemaError, ValueError, OSError) as exc:
+        click.echo(f"oneedge: {exc}", err=True)
+        sys.exit(1)
+    config = core.config
+    _setup_logging(home, config.log_system, config.log_level)
+    host = listen or config.listen_address
+    port = port or config.port
+    app = build_app(core)
+    server = _Server(uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        access_log=False,
+        log_config=None,
+        backlog=config.backlog,
+        timeout_keep_alive=config.keepalive_timeout,
+    ))
+    click.echo(f"oneedge {__version__}: XML-RPC API on http://{host}:{port}/RPC2, home {home}", err=True)
+    try:
+        server.run()
+    finally:
+        app.close()
+        core.store.dispose()
+    if not server.started:
+        click.echo(f"oneedge: could not listen on {host}:{port} (see {home / 'oned.log'})", err=True)
+        sys.exit(1)

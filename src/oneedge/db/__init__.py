@@ -1,0 +1,1 @@
+"""SQL storage: engine set-up, table definitions, schema versions and migrations."""

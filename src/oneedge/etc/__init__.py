@@ -1,0 +1,1 @@
+"""Default configuration files written into a new front-end home."""

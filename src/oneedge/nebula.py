@@ -1,0 +1,98 @@
+"""The one place that builds the front-end, in order, and runs it.
+
+Configuration, then the database and its schema, then the pools, the ACL and
+authentication managers, the API classes (which create the bootstrap objects
+of a new database), the method table and finally the XML-RPC server.
+Everything is passed down explicitly; nothing is global.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from oneedge.config import OnedConfig
+from oneedge.db import migrate
+from oneedge.db.store import Store
+from oneedge.pool.acl import AclManager
+from oneedge.pool.registry import POOL_CLASSES, object_class
+from oneedge.pool.sqlpool import SQLPool
+from oneedge.pool.types import ObjectType
+from oneedge.rm import api
+from oneedge.rm.auth import AuthManager
+from oneedge.rm.method import MethodTable
+from oneedge.rm.xmlrpc import Dispatcher, XmlRpcApp
+
+log = logging.getLogger("oneedge")
+
+
+@dataclass
+class Core:
+    """What API classes and services share: configuration, store, pools, managers."""
+
+    home: Path
+    config: OnedConfig
+    store: Store
+    pools: dict[ObjectType, SQLPool[Any]]
+    acl: AclManager
+    auth: AuthManager
+    apis: list[Any] = field(default_factory=list)
+
+
+def _admin_secret(home: Path, filename: str, username: str) -> str:
+    """Read ``home/filename`` (``user:password``) or create it with a random password, mode 0600."""
+    path = home / filename
+    if path.exists():
+        _, _, password = path.read_text().strip().partition(":")
+        if not password:
+            raise ValueError(f"{path} must hold '{username}:password'")
+        return password
+    password = secrets.token_hex(16)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(f"{username}:{password}\n")
+    return password
+
+
+def build_core(home: Path) -> Core:
+    home.mkdir(parents=True, exist_ok=True)
+    config = OnedConfig.load(home)
+    store = Store(config.db_url(home), config.db_timeout)
+    # Importing the pool classes defines their tables, which the schema needs.
+    pools = {kind: _pool(store, kind) for kind in POOL_CLASSES}
+    previous = migrate.upgrade(store)
+    if previous:
+        log.info("database schema migrated from version %d to %d", previous, migrate.SCHEMA_VERSION)
+    acl = AclManager(store)
+    auth = AuthManager(store, pools[ObjectType.USER], pools[ObjectType.GROUP], config.session_expiration)
+    core = Core(home, config, store, pools, acl, auth)
+    core.apis = api.build(core)
+    secrets_ = {
+        "oneadmin": _admin_secret(home, "one_auth", "oneadmin"),
+        "serveradmin": _admin_secret(home, "serveradmin_auth", "serveradmin"),
+    }
+    with store.write() as conn:
+        acl.bootstrap(conn)
+        for instance in core.apis:
+            bootstrap = getattr(instance, "bootstrap", None)
+            if bootstrap is not None:
+                bootstrap(conn, secrets_)
+    with store.read() as conn:
+        acl.load(conn)
+    return core
+
+
+def _pool(store: Store, kind: ObjectType) -> SQLPool[Any]:
+    cls = object_class(kind)
+    return SQLPool(store, cls.TABLE, cls, cls.FIRST_OID)
+
+
+def build_app(core: Core) -> XmlRpcApp:
+    table = MethodTable(m for instance in core.apis for m in instance.methods())
+    dispatcher = Dispatcher(core, table, core.auth)
+    config = core.config
+    return XmlRpcApp(dispatcher, config.message_size, config.timeout, config.max_conn)

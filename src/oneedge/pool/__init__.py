@@ -1,0 +1,1 @@
+"""Object pools: the objects oneedge manages, their XML documents and SQL tables."""

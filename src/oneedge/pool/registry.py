@@ -1,0 +1,21 @@
+"""Which class each object kind's documents are, imported lazily by name."""
+
+from __future__ import annotations
+
+import importlib
+
+from oneedge.pool.object import PoolObject
+from oneedge.pool.types import ObjectType
+
+POOL_CLASSES: dict[ObjectType, str] = {
+    ObjectType.GROUP: "oneedge.pool.group:Group",
+    ObjectType.USER: "oneedge.pool.user:User",
+}
+
+
+def object_class(kind: ObjectType) -> type[PoolObject]:
+    module, _, name = POOL_CLASSES[kind].partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    if cls.TYPE is not kind:
+        raise TypeError(f"{POOL_CLASSES[kind]} is registered for {kind.name} but is {cls.TYPE.name}")
+    return cls

@@ -1,0 +1,24 @@
+"""Fixtures shared by every suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from support import frontend as fe
+
+
+@pytest.fixture(scope="module")
+def frontend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fe.Frontend]:
+    """A front-end with an empty embedded database, shared by the tests of one module."""
+    home = tmp_path_factory.mktemp("home")
+    running = fe.start(home)
+    yield running
+    assert running.stop() == 0, running.log()
+
+
+@pytest.fixture
+def fresh_home(tmp_path: Path) -> Path:
+    return tmp_path / "home"

@@ -1,0 +1,107 @@
+"""A real ``oneedge up`` process on a free loopback port, and clients for it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import xmlrpc.client
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyone
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Raw:
+    """Plain XML-RPC: returns OpenNebula's ``[ok, value, code, ...]`` arrays untouched."""
+
+    def __init__(self, url: str, session: str) -> None:
+        self.url = url
+        self.session = session
+
+    def __call__(self, method: str, *args: Any) -> list[Any]:
+        with xmlrpc.client.ServerProxy(self.url, allow_none=False) as proxy:
+            return getattr(proxy, method)(self.session, *args)
+
+    def ok(self, method: str, *args: Any) -> Any:
+        """Call and insist on success; returns the value."""
+        result = self(method, *args)
+        assert result[0] is True, f"{method}{args} failed: {result}"
+        return result[1]
+
+    def fails(self, method: str, *args: Any, code: int) -> str:
+        """Call and insist on failure with ``code``; returns the message."""
+        result = self(method, *args)
+        assert result[0] is False, f"{method}{args} unexpectedly succeeded: {result}"
+        assert result[2] == code, f"{method}{args}: expected code {code:#x}, got {result}"
+        return result[1]
+
+
+@dataclass
+class Frontend:
+    home: Path
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/RPC2"
+
+    @property
+    def session(self) -> str:
+        return (self.home / "one_auth").read_text().strip()
+
+    def pyone(self, session: str | None = None) -> pyone.OneServer:
+        return pyone.OneServer(self.url, session=session or self.session)
+
+    def raw(self, session: str | None = None) -> Raw:
+        return Raw(self.url, session or self.session)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.process.wait(timeout)
+
+    def output(self) -> str:
+        """What the process printed on stdout and stderr."""
+        return (self.home.parent / f"{self.home.name}.out").read_text()
+
+    def log(self) -> str:
+        path = self.home / "oned.log"
+        return path.read_text() if path.exists() else ""
+
+
+def start(home: Path, port: int | None = None, extra: tuple[str, ...] = (), timeout: float = 30) -> Frontend:
+    """Start ``oneedge up`` and wait until it answers ``one.system.version``."""
+    port = port or free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    with open(home.parent / f"{home.name}.out", "a") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "oneedge", "up", "--home", str(home), "--port", str(port), *extra],
+            stdout=out, stderr=subprocess.STDOUT, env=env,
+        )
+    frontend = Frontend(home, port, process)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"oneedge up exited with {process.returncode}:\n{frontend.output()}\n{frontend.log()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                pass
+            if (home / "one_auth").exists():
+                frontend.raw()("one.system.version")
+                return frontend
+        except OSError:
+            time.sleep(0.05)
+    frontend.stop(signal.SIGKILL)
+    raise RuntimeError(f"oneedge up did not answer within {timeout} s:\n{frontend.log()}")
