@@ -13,7 +13,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from oneedge.config import OnedConfig
 from oneedge.db import migrate
@@ -29,6 +29,8 @@ from oneedge.rm.xmlrpc import Dispatcher, XmlRpcApp
 
 log = logging.getLogger("oneedge")
 
+A = TypeVar("A")
+
 
 @dataclass
 class Core:
@@ -41,6 +43,13 @@ class Core:
     acl: AclManager
     auth: AuthManager
     apis: list[Any] = field(default_factory=list)
+
+    def api(self, cls: type[A]) -> A:
+        """The API instance of a class, for APIs that act on other kinds' objects."""
+        for instance in self.apis:
+            if isinstance(instance, cls):
+                return instance
+        raise LookupError(f"{cls.__name__} is not registered in oneedge.rm.api.API_CLASSES")
 
 
 def _admin_secret(home: Path, filename: str, username: str) -> str:

@@ -10,6 +10,7 @@ from oneedge.pool.types import ObjectType
 POOL_CLASSES: dict[ObjectType, str] = {
     ObjectType.GROUP: "oneedge.pool.group:Group",
     ObjectType.USER: "oneedge.pool.user:User",
+    ObjectType.CLUSTER: "oneedge.pool.cluster:Cluster",
 }
 
 

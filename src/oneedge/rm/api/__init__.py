@@ -18,6 +18,7 @@ API_CLASSES: tuple[str, ...] = (
     "oneedge.rm.api.system:AclAPI",
     "oneedge.rm.api.group:GroupAPI",
     "oneedge.rm.api.user:UserAPI",
+    "oneedge.rm.api.cluster:ClusterAPI",
 )
 
 
