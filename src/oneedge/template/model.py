@@ -15,10 +15,25 @@ from dataclasses import dataclass
 from lxml import etree
 
 from oneedge.template.errors import TemplateError
-from oneedge.template.lexer import NAME_RE, quote
+from oneedge.template.lexer import NAME_RE, quote, scan_value
 
 
 _REST_OF_LINE = re.compile(r"[ \t\r]*(?:#[^\n]*)?(?:\n|\Z)")
+
+
+def value_of_token(token: str) -> str:
+    """The value a token stands for; refuse what would not read back."""
+    if not isinstance(token, str):
+        raise TemplateError(f"a value token must be a str, not {type(token).__name__}")
+    if token == "":
+        return ""
+    try:
+        end, value = scan_value(token, 0)
+    except TemplateError:
+        end, value = -1, ""
+    if end != len(token):
+        raise TemplateError(f"invalid value token {token!r}")
+    return value
 
 
 def check_name(name: object) -> str:
@@ -50,6 +65,20 @@ class SingleAttribute:
     @property
     def name(self) -> str:
         return self._raw_name.upper()
+
+    @property
+    def token(self) -> str:
+        """The value as written in the text, quotes included."""
+        if self._sep is not None and self.value == self._parsed_value:
+            return self._raw_value
+        return quote(self.value)
+
+    @token.setter
+    def token(self, token: str) -> None:
+        self.value = self._parsed_value = value_of_token(token)
+        self._raw_value = token
+        if self._sep is None:
+            self._sep = "="
 
     def to_text(self) -> str:
         if self._sep is None:
@@ -87,6 +116,17 @@ class _Item:
     @property
     def key(self) -> str:
         return self.raw_key.upper()
+
+    @property
+    def token(self) -> str:
+        if self.raw_value is not None and self.value == self.parsed_value:
+            return self.raw_value
+        return quote(self.value)
+
+    @token.setter
+    def token(self, token: str) -> None:
+        self.value = self.parsed_value = value_of_token(token)
+        self.raw_value = token
 
     def to_text(self) -> str:
         if self.raw_value is not None and self.value == self.parsed_value:
@@ -149,6 +189,23 @@ class VectorAttribute:
         removed = len(self._items) - len(kept)
         self._items = kept
         return removed
+
+    def tokens(self) -> list[tuple[str, str]]:
+        """The items with their values as written, quotes included."""
+        return [(item.key, item.token) for item in self._items]
+
+    def set_token_at(self, index: int, token: str) -> None:
+        self._items[index].token = token
+
+    def append_token(self, key: str, token: str) -> None:
+        item = _Item(check_name(key), "")
+        item.token = token
+        self._items.append(item)
+
+    def remove_at(self, index: int) -> None:
+        if index == 0 and len(self._items) > 1:
+            self._items[1].lead = self._items[0].lead
+        del self._items[index]
 
     def to_text(self) -> str:
         parts = [self._head if self._head is not None else f"{self._raw_name}=["]
