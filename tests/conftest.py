@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from support import frontend as fe
+from support import postgres
 
 
 @pytest.fixture(scope="module")
@@ -22,3 +23,20 @@ def frontend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fe.Frontend]:
 @pytest.fixture
 def fresh_home(tmp_path: Path) -> Path:
     return tmp_path / "home"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[postgres.Server]:
+    server = postgres.Server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def pg_frontend(tmp_path_factory: pytest.TempPathFactory, pg_server: postgres.Server) -> Iterator[fe.Frontend]:
+    """A front-end whose oned.conf points at a fresh PostgreSQL database."""
+    home = tmp_path_factory.mktemp("pghome")
+    (home / "oned.conf").write_text(postgres.oned_conf(pg_server.new_database()))
+    running = fe.start(home)
+    yield running
+    assert running.stop() == 0, running.log()

@@ -31,6 +31,10 @@ def postgresql_url(server: str, port: int, user: str, password: str, database: s
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # NOTE: pysqlite's own transaction handling commits before DDL and never
+    # begins before SELECT; turn it off and let SQLAlchemy's "begin" event
+    # issue BEGIN, so every transaction (migrations included) is atomic.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -50,6 +54,7 @@ class Store:
                 max_overflow=64,
             )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            sa.event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         else:
             self.engine = sa.create_engine(url, pool_size=16, max_overflow=32, pool_pre_ping=True)
         self._write_lock = threading.RLock()

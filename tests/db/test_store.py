@@ -1,0 +1,92 @@
+"""Store transactions, ID allocation and schema migrations on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from oneedge.db import migrate
+from oneedge.db.schema import db_versioning, pool_control
+from oneedge.db.store import Store, sqlite_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        url = sqlite_url(str(tmp_path / "one.db"))
+    else:
+        url = request.getfixturevalue("pg_server").new_database().render_as_string(hide_password=False)
+    store = Store(url)
+    migrate.upgrade(store)
+    yield store
+    store.dispose()
+
+
+def test_ids_increase_and_skip_reserved(store):
+    with store.write() as conn:
+        assert store.next_oid(conn, "t", first=100) == 100
+        assert store.next_oid(conn, "t", first=100) == 101
+        store.reserve_oid(conn, "u", 0)
+        assert store.next_oid(conn, "u", first=5) == 5
+        assert store.next_oid(conn, "u") == 6
+
+
+def test_failed_transaction_rolls_back_and_skips_callbacks(store):
+    seen: list[str] = []
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        with store.write() as conn:
+            store.next_oid(conn, "t")
+            store.on_commit(conn, lambda: seen.append("committed"))
+            raise Boom
+    with store.read() as conn:
+        assert conn.execute(sa.select(pool_control).where(pool_control.c.tablename == "t")).first() is None
+    assert seen == []
+    with store.write() as conn:
+        store.next_oid(conn, "t")
+        store.on_commit(conn, lambda: seen.append("committed"))
+        assert seen == []
+    assert seen == ["committed"]
+
+
+def test_migrations_run_in_order_and_record_versions(store):
+    ran: list[int] = []
+
+    def step(n: int):
+        def run(conn):
+            ran.append(n)
+            conn.execute(sa.text(f"CREATE TABLE mig_{n} (x INTEGER)"))
+        return run
+
+    steps = {1: step(1), 2: step(2)}
+    assert migrate.upgrade(store, target=3, migrations=steps) == 1
+    assert ran == [1, 2]
+    with store.read() as conn:
+        assert migrate.current_version(conn) == 3
+        assert sa.inspect(conn).has_table("mig_2")
+    assert migrate.upgrade(store, target=3, migrations=steps) == 3
+    assert ran == [1, 2]
+
+
+def test_failed_migration_keeps_previous_version(store):
+    def broken(conn):
+        conn.execute(sa.text("CREATE TABLE half_done (x INTEGER)"))
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        migrate.upgrade(store, target=2, migrations={1: broken})
+    with store.read() as conn:
+        assert migrate.current_version(conn) == 1
+        assert not sa.inspect(conn).has_table("half_done")
+
+
+def test_newer_database_and_missing_steps_are_refused(store):
+    with pytest.raises(migrate.SchemaError, match="no migration from schema version 1"):
+        migrate.upgrade(store, target=2, migrations={})
+    with store.write() as conn:
+        conn.execute(sa.insert(db_versioning).values(oid=99, version=7, timestamp=0, comment="future"))
+    with pytest.raises(migrate.SchemaError, match="newer than this oneedge"):
+        migrate.upgrade(store)
