@@ -8,12 +8,13 @@ Everything is passed down explicitly; nothing is global.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, AsyncIterator, TypeVar
 
 from oneedge.config import OnedConfig
 from oneedge.db import migrate
@@ -43,6 +44,9 @@ class Core:
     acl: AclManager
     auth: AuthManager
     apis: list[Any] = field(default_factory=list)
+    #: Long-running parts of the front-end (scheduler, event stream, hooks...):
+    #: objects with an async context manager method ``running()``.
+    services: list[Any] = field(default_factory=list)
 
     def api(self, cls: type[A]) -> A:
         """The API instance of a class, for APIs that act on other kinds' objects."""
@@ -104,4 +108,15 @@ def build_app(core: Core) -> XmlRpcApp:
     table = MethodTable(m for instance in core.apis for m in instance.methods())
     dispatcher = Dispatcher(core, table, core.auth)
     config = core.config
-    return XmlRpcApp(dispatcher, config.message_size, config.timeout, config.max_conn)
+    return XmlRpcApp(dispatcher, config.message_size, config.timeout, config.max_conn,
+                     lifespan=lambda: run_services(core))
+
+
+@contextlib.asynccontextmanager
+async def run_services(core: Core) -> AsyncIterator[None]:
+    """Start every service in order, yield while the API serves, stop them in reverse."""
+    async with contextlib.AsyncExitStack() as stack:
+        for service in core.services:
+            await stack.enter_async_context(service.running())
+            log.info("service %s started", type(service).__name__)
+        yield

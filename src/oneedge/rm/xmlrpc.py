@@ -8,9 +8,11 @@ database work never stalls other connections.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Awaitable, Callable
 from xml.parsers.expat import ExpatError
 
@@ -82,11 +84,14 @@ def decode_call(body: bytes) -> tuple[str, tuple[Any, ...]]:
 class XmlRpcApp:
     """ASGI application serving ``/RPC2`` (and ``/``, as xmlrpc-c does)."""
 
-    def __init__(self, dispatcher: Dispatcher, max_body: int, body_timeout: float, workers: int) -> None:
+    def __init__(self, dispatcher: Dispatcher, max_body: int, body_timeout: float, workers: int,
+                 lifespan: Callable[[], AbstractAsyncContextManager[None]] | None = None) -> None:
         self.dispatcher = dispatcher
         self.max_body = max_body
         self.body_timeout = body_timeout
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rpc")
+        #: The front-end's services (scheduler, event stream...) run inside this context.
+        self.lifespan = lifespan
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
@@ -143,15 +148,23 @@ class XmlRpcApp:
                     "headers": [(b"content-type", b"text/plain"), (b"content-length", str(len(text)).encode())]})
         await send({"type": "http.response.body", "body": text})
 
-    @staticmethod
-    async def _lifespan(receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        message = await receive()
+        if message["type"] != "lifespan.startup":
+            return
+        context = self.lifespan() if self.lifespan else contextlib.nullcontext()
+        try:
+            await context.__aenter__()
+        except Exception as exc:  # noqa: BLE001 - reported to uvicorn, which stops
+            log.exception("start-up failed")
+            await send({"type": "lifespan.startup.failed", "message": str(exc)})
+            return
+        await send({"type": "lifespan.startup.complete"})
+        message = await receive()
+        try:
+            await context.__aexit__(None, None, None)
+        finally:
+            await send({"type": "lifespan.shutdown.complete"})
 
 
 class _TooLarge(Exception):
