@@ -83,6 +83,11 @@ class Yaml(ConfigFile):
 
     # --- patch -------------------------------------------------------------
 
+    def patch(self, changes: list[Change], modes: tuple[str, ...] | list[str] = ()) -> list[PatchReport]:
+        reports = super().patch(changes, modes)
+        self.to_text()  # refresh the data view
+        return reports
+
     def apply(self, change: Change, modes: tuple[str, ...]) -> PatchReport:
         if self._edit is None:
             self._edit = new_tree(self.text)
