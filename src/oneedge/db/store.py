@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from oneedge.db.schema import pool_control
 
 _ON_COMMIT = "oneedge.on_commit"
+_READ_ONLY = "oneedge_read_only"
 
 
 def sqlite_url(path: str) -> str:
@@ -42,6 +43,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    # Reads run statement by statement (each SELECT sees committed data in
+    # WAL mode); only write transactions need an explicit BEGIN.
+    if not conn.get_execution_options().get(_READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+
+
 class Store:
     def __init__(self, url: str, timeout_ms: int = 2500) -> None:
         self.url = url
@@ -54,7 +62,7 @@ class Store:
                 max_overflow=64,
             )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            sa.event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+            sa.event.listen(self.engine, "begin", _sqlite_begin)
         else:
             self.engine = sa.create_engine(url, pool_size=16, max_overflow=32, pool_pre_ping=True)
         self._write_lock = threading.RLock()
@@ -62,6 +70,7 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
+            conn.execution_options(**{_READ_ONLY: True})
             yield conn
 
     @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Generic, Iterable, TypeVar
 
 import sqlalchemy as sa
@@ -55,6 +56,19 @@ class SQLPool(Generic[T]):
         if body is None:
             raise no_exists(self.label, oid)
         return self.cls.from_body(body)  # type: ignore[return-value]
+
+    def auth_row(self, conn: Connection, oid: int) -> sa.Row:
+        """(body, uid, gid, owner_u, group_u, other_u) of one object, without parsing it."""
+        row = conn.execute(self._auth_row_query, {"oid": oid}).first()
+        if row is None:
+            raise no_exists(self.label, oid)
+        return row
+
+    @functools.cached_property
+    def _auth_row_query(self) -> sa.Select:
+        t = self.table
+        return sa.select(t.c.body, t.c.uid, t.c.gid, t.c.owner_u, t.c.group_u, t.c.other_u).where(
+            t.c.oid == sa.bindparam("oid"))
 
     def exists(self, conn: Connection, oid: int) -> bool:
         return conn.execute(sa.select(self.table.c.oid).where(self.table.c.oid == oid)).first() is not None
