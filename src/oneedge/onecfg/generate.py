@@ -25,7 +25,7 @@ def generate(old_root: Path, new_root: Path, from_version: str, to_version: str,
     if unknown:
         raise OnecfgError(f"unclassified file '{unknown[0]}' (add it to the file registry)")
     patches: dict[str, FilePatch] = {}
-    for name in sorted(set(old_files) | set(new_files), key=lambda n: (name_order(n, new_files, old_files))):
+    for name in sorted(set(old_files) | set(new_files), key=_order):
         entry = new_files.get(name) or old_files[name]
         assert entry.cls is not None
         patch = FilePatch(name, entry.cls, entry.owner, entry.group, entry.mode)
@@ -51,5 +51,6 @@ def generate(old_root: Path, new_root: Path, from_version: str, to_version: str,
     return Descriptor(from_version, to_version, patches)
 
 
-def name_order(name: str, *trees: dict[str, object]) -> tuple[int, str]:
+def _order(name: str) -> tuple[int, str]:
+    """/etc files first, as in OpenNebula's descriptors."""
     return (0 if name.startswith("/etc/") else 1, name)

@@ -104,7 +104,5 @@ def _reindent(line: str, base: list[str], orig: list[str], to_orig: dict[int, in
         base_depth = _indent(base[index])
         if base_depth <= depth:
             target = _indent(orig[to_orig[index]]) + (depth - base_depth)
-            if base_depth < depth and base[index].lstrip().startswith("- ") is False:
-                target = _indent(orig[to_orig[index]]) + (depth - base_depth)
             return " " * target + line.lstrip(" ")
     return line
