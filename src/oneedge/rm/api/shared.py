@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from oneedge.errors import ErrorCode, RequestError, action_error, api_error, authorization_error
 from oneedge.pool import acl
-from oneedge.pool.object import PoolObject
+from oneedge.pool.object import LOCK_ALL, LOCK_USE, PoolObject
 from oneedge.pool.permissions import Permissions
 from oneedge.pool.sqlpool import SQLPool
 from oneedge.pool.types import AuthOp, ObjectType
@@ -264,21 +264,32 @@ class ObjectAPI(Generic[T]):
         return oid
 
     def lock(self, req: Request, oid: int, level: int, test: bool = False) -> int:
-        if level not in (1, 2, 3, 4):
-            raise api_error("Wrong lock level, use 1 (use), 2 (manage), 3 (admin) or 4 (all)")
+        """Take the object's lock (RequestManagerLock): the caller's again, or an admin's over anyone's.
+
+        With ``test``, a locked object is refused with the lock's TIME as the
+        whole message: OneFlow's ``synchronize`` parses it to expire stale locks.
+        """
         with self.core.store.write() as conn:
             obj = self.get(conn, oid)
             self.authorize(req, conn, AuthOp.MANAGE, obj, check_lock=False)
+            if level not in (1, 2, 3, 4):
+                raise action_error("Wrong lock level specified", oid)
             if test and obj.lock_level:
-                raise action_error("Object is already locked", oid)
-            obj.lock(level, req.user.uid)
+                raise action_error(str(obj.get_int("LOCK/TIME")), oid)
+            if obj.lock_level and obj.get_int("LOCK/OWNER", -1) != req.user.uid and not req.user.is_admin:
+                raise action_error("Error trying to lock the resource.", oid)
+            # Level 4 (all) is stored as 1 (use), which blocks the same operations.
+            obj.lock(LOCK_USE if level == LOCK_ALL else level, req.user.uid)
             self.pool.update(conn, obj)
         return oid
 
     def unlock(self, req: Request, oid: int) -> int:
+        """Release the lock; only its owner or an admin may."""
         with self.core.store.write() as conn:
             obj = self.get(conn, oid)
             self.authorize(req, conn, AuthOp.MANAGE, obj, check_lock=False)
+            if obj.lock_level and obj.get_int("LOCK/OWNER", -1) != req.user.uid and not req.user.is_admin:
+                raise action_error("Cannot unlock: Lock is owned by another user", oid)
             obj.unlock()
             self.pool.update(conn, obj)
         return oid
