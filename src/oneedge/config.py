@@ -18,6 +18,42 @@ class ConfigError(ValueError):
     pass
 
 
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def ensure_config_version(home: Path, auto_upgrade: bool, descriptors: Path | None = None) -> str:
+    """Check that the configuration in ``home`` is as new as the code (``onecfg``'s record).
+
+    A new home is recorded at the code's version. An older configuration is
+    upgraded with ``onecfg`` when ``auto_upgrade`` is set, otherwise refused
+    with the command to run; a newer one is always refused. Returns the
+    configuration version in force.
+    """
+    from oneedge import onecfg
+    from oneedge.onecfg.errors import OnecfgError
+    from oneedge.onecfg.settings import Settings
+
+    found, code = onecfg.check_config_version(home)
+    if found is None:
+        # NOTE: 0.1.0 is the first release: a home without a recorded version
+        # was created by it, or is being created now.
+        Settings(version=code).save(home)
+        return code
+    if _version(found) > _version(code):
+        raise ConfigError(f"{home}: configuration version {found} is newer than this oneedge ({code})")
+    if _version(found) < _version(code):
+        if not auto_upgrade:
+            raise ConfigError(
+                f"{home}: configuration version {found} is older than this oneedge ({code}): run "
+                f"'onecfg upgrade --prefix {home} --unprivileged' or start with --auto-upgrade-config")
+        try:
+            return onecfg.upgrade_home(home, descriptors=descriptors or onecfg.DESCRIPTORS)
+        except OnecfgError as exc:
+            raise ConfigError(f"{home}: configuration upgrade from {found} to {code} failed: {exc}") from None
+    return found
+
+
 def default_text(name: str = "oned.conf") -> str:
     return resources.files("oneedge.etc").joinpath(name).read_text()
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, TypeVar
 
-from oneedge.config import OnedConfig
+from oneedge.config import OnedConfig, ensure_config_version
 from oneedge.db import migrate
 from oneedge.db.store import Store
 from oneedge.pool.acl import AclManager
@@ -71,8 +71,9 @@ def _admin_secret(home: Path, filename: str, username: str) -> str:
     return password
 
 
-def build_core(home: Path) -> Core:
+def build_core(home: Path, auto_upgrade_config: bool = False) -> Core:
     home.mkdir(parents=True, exist_ok=True)
+    ensure_config_version(home, auto_upgrade_config)
     config = OnedConfig.load(home)
     store = Store(config.db_url(home), config.db_timeout)
     # Importing the pool classes defines their tables, which the schema needs.

@@ -62,7 +62,10 @@ def main() -> None:
               help="XML-RPC port; overrides PORT in oned.conf (default 2633).")
 @click.option("--listen", "listen", default=None,
               help="Address to listen on; overrides LISTEN_ADDRESS in oned.conf (default 127.0.0.1).")
-def up(home: Path, port: int | None, listen: str | None) -> None:
+@click.option("--auto-upgrade-config", is_flag=True,
+              help="Upgrade an older configuration in HOME with onecfg before starting, "
+                   "instead of refusing to start.")
+def up(home: Path, port: int | None, listen: str | None, auto_upgrade_config: bool) -> None:
     """Run the whole front-end in the foreground until SIGTERM or SIGINT.
 
     On first start it creates HOME, writes a default oned.conf, the database,
@@ -83,7 +86,7 @@ def up(home: Path, port: int | None, listen: str | None) -> None:
 
     home = home.expanduser().resolve()
     try:
-        core = build_core(home)
+        core = build_core(home, auto_upgrade_config)
     except (ConfigError, SchemaError, ValueError, OSError) as exc:
         click.echo(f"oneedge: {exc}", err=True)
         sys.exit(1)

@@ -32,12 +32,12 @@ def check_config_version(home: str | Path) -> tuple[str | None, str]:
     return Settings.load(Path(home)).version, code_version()
 
 
-def upgrade_home(home: str | Path, noop: bool = False) -> str:
+def upgrade_home(home: str | Path, noop: bool = False, descriptors: Path = DESCRIPTORS) -> str:
     """Upgrade the configuration in ``home`` to the code's version; return it.
 
     Raises ``oneedge.onecfg.errors.OnecfgError`` (nothing changed) on failure.
     """
     from oneedge.onecfg.upgrade import Options, upgrade
 
-    result = upgrade(Path(home), DESCRIPTORS, Options(to=code_version(), noop=noop, unprivileged=True))
+    result = upgrade(Path(home), descriptors, Options(to=code_version(), noop=noop, unprivileged=True))
     return result.version

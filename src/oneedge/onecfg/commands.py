@@ -181,6 +181,9 @@ def snapshot(root: Path) -> str | None:
         for rel in MANAGED_DIRS:
             if (root / rel).is_dir():
                 shutil.copytree(root / rel, target / rel, symlinks=True)
+            elif (root / rel).is_file():
+                target.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(root / rel, target / rel)
         settings.backup = "/" + target.relative_to(root).as_posix()
         settings.save(root)
     except OSError as exc:

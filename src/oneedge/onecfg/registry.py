@@ -17,8 +17,22 @@ from oneedge.onecfg.errors import OnecfgError
 from oneedge.onecfg.formats import canonical
 
 BUILTIN = Path(__file__).with_name("files.yaml")
-# Directories, relative to the root, holding managed files.
-MANAGED_DIRS = ("etc/one", "var/lib/one/remotes/etc")
+# Directories and files, relative to the root, that onecfg manages: OpenNebula's
+# layout, and a oneedge front-end home (``oneedge up --home``), whose own
+# configuration files sit at its top level beside data onecfg must not walk.
+MANAGED_DIRS = ("etc/one", "var/lib/one/remotes/etc", "oned.conf", "monitord.conf")
+
+
+def managed_files(root: Path) -> list[Path]:
+    """Every file under the managed directories of ``root``, and the managed top-level files."""
+    out: list[Path] = []
+    for rel in MANAGED_DIRS:
+        path = root / rel
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink())
+        elif path.is_file():
+            out.append(path)
+    return out
 
 
 @dataclass(frozen=True)
@@ -80,19 +94,15 @@ class Registry:
         """Managed files under ``root``, and the unclassified ones."""
         managed: dict[str, Entry] = {}
         unknown: list[str] = []
-        for directory in MANAGED_DIRS:
-            base = root / directory
-            if not base.is_dir():
+        for path in managed_files(root):
+            if not path.is_file():
                 continue
-            for path in sorted(base.rglob("*")):
-                if not path.is_file():
-                    continue
-                name = "/" + path.relative_to(root).as_posix()
-                entry = self.lookup(name)
-                if entry is None:
-                    continue
-                if entry.catch:
-                    unknown.append(name)
-                else:
-                    managed[name] = entry
+            name = "/" + path.relative_to(root).as_posix()
+            entry = self.lookup(name)
+            if entry is None:
+                continue
+            if entry.catch:
+                unknown.append(name)
+            else:
+                managed[name] = entry
         return managed, unknown

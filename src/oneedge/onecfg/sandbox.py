@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oneedge.onecfg.errors import OnecfgError
-from oneedge.onecfg.registry import MANAGED_DIRS
+from oneedge.onecfg.registry import MANAGED_DIRS, managed_files
 from oneedge.onecfg.settings import SETTINGS
 
 BACKUPS = "var/lib/one/backups/config"
@@ -41,6 +41,8 @@ class Sandbox:
         for rel in MANAGED_DIRS:
             if (source / rel).is_dir():
                 shutil.copytree(source / rel, self.dir / rel, symlinks=True)
+            elif (source / rel).is_file():
+                shutil.copy2(source / rel, self.dir / rel)
         if (root / SETTINGS).is_file():
             (self.dir / SETTINGS).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(root / SETTINGS, self.dir / SETTINGS)
@@ -152,11 +154,7 @@ class Sandbox:
 
 
 def _files(base: Path) -> list[str]:
-    out = []
-    for rel in [*MANAGED_DIRS]:
-        top = base / rel
-        if top.is_dir():
-            out += [p.relative_to(base).as_posix() for p in top.rglob("*") if p.is_file() or p.is_symlink()]
+    out = [p.relative_to(base).as_posix() for p in managed_files(base)]
     if (base / SETTINGS).is_file():
         out.append(SETTINGS)
     return out
