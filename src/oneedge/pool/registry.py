@@ -15,6 +15,8 @@ POOL_CLASSES: dict[ObjectType, str] = {
     ObjectType.VM: "oneedge.pool.vm:VirtualMachine",
     ObjectType.DATASTORE: "oneedge.pool.datastore:Datastore",
     ObjectType.IMAGE: "oneedge.pool.image:Image",
+    ObjectType.SECGROUP: "oneedge.pool.secgroup:SecurityGroup",
+    ObjectType.NET: "oneedge.pool.vnet:VirtualNetwork",
 }
 
 

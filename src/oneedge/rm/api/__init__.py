@@ -23,6 +23,8 @@ API_CLASSES: tuple[str, ...] = (
     "oneedge.rm.api.vmtemplate:VMTemplateAPI",
     "oneedge.rm.api.datastore:DatastoreAPI",
     "oneedge.rm.api.image:ImageAPI",
+    "oneedge.rm.api.secgroup:SecurityGroupAPI",
+    "oneedge.rm.api.vnet:VirtualNetworkAPI",
 )
 
 
