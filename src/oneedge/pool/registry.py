@@ -17,6 +17,7 @@ POOL_CLASSES: dict[ObjectType, str] = {
     ObjectType.IMAGE: "oneedge.pool.image:Image",
     ObjectType.SECGROUP: "oneedge.pool.secgroup:SecurityGroup",
     ObjectType.NET: "oneedge.pool.vnet:VirtualNetwork",
+    ObjectType.VNTEMPLATE: "oneedge.pool.vntemplate:VNTemplate",
 }
 
 

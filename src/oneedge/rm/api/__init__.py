@@ -25,6 +25,7 @@ API_CLASSES: tuple[str, ...] = (
     "oneedge.rm.api.image:ImageAPI",
     "oneedge.rm.api.secgroup:SecurityGroupAPI",
     "oneedge.rm.api.vnet:VirtualNetworkAPI",
+    "oneedge.rm.api.vntemplate:VNTemplateAPI",
 )
 
 

@@ -74,8 +74,13 @@ class VirtualNetworkAPI(AddressRangeVerbs, ObjectAPI[VirtualNetwork]):
     def create(self, req: Request, conn: Connection, template: Template, cluster_ids: set[int],
                parent: int = -1) -> VirtualNetwork:
         """Check ``template`` and insert a READY network owned by the caller, in ``cluster_ids``."""
-        name = take_name(template, "No NAME in template for Virtual Network.")
-        other = self.pool.get_by_name(conn, name, req.user.uid)
+        # A network from a template without NAME is called <template name>-<ID>.
+        prefix = template.get("TEMPLATE_NAME") or ""
+        template.remove("TEMPLATE_NAME")
+        generated = bool(prefix) and not template.get("NAME")
+        name = prefix if generated else take_name(template, "No NAME in template for Virtual Network.")
+        template.remove("NAME")
+        other = None if generated else self.pool.get_by_name(conn, name, req.user.uid)
         if other is not None:
             raise internal_error(f"NAME is already taken by NET {other.oid}.")
         fields = self._driver_fields(conn, template)
@@ -91,6 +96,8 @@ class VirtualNetworkAPI(AddressRangeVerbs, ObjectAPI[VirtualNetwork]):
         except AddressError as exc:
             raise internal_error(str(exc)) from None
         oid = self.pool.allocate(conn, vnet)
+        if generated:
+            vnet.name = f"{prefix}-{oid}"
         if not fields["BRIDGE"] and fields["BRIDGE_TYPE"] != "none":
             vlan = fields.get("VLAN_ID", "")
             vnet.set("BRIDGE", f"onebr.{vlan}" if vlan else f"onebr{oid}")
