@@ -36,7 +36,7 @@ def pg_server() -> Iterator[postgres.Server]:
 def pg_frontend(tmp_path_factory: pytest.TempPathFactory, pg_server: postgres.Server) -> Iterator[fe.Frontend]:
     """A front-end whose oned.conf points at a fresh PostgreSQL database."""
     home = tmp_path_factory.mktemp("pghome")
-    (home / "oned.conf").write_text(postgres.oned_conf(pg_server.new_database()))
+    fe.write_conf(home, postgres.db_vector(pg_server.new_database()))
     running = fe.start(home)
     yield running
     assert running.stop() == 0, running.log()

@@ -100,6 +100,7 @@ class OnedConfig:
         for name in ("port", "max_conn", "message_size", "timeout", "keepalive_timeout", "session_expiration"):
             getattr(self, name)
         self.db_url(Path("."))
+        self.event_stream()
         if not 0 < self.port < 65536:
             raise ConfigError(f"{self.path}: PORT must be between 1 and 65535")
 
@@ -165,6 +166,18 @@ class OnedConfig:
     @property
     def log_system(self) -> str:
         return self._vector("LOG").get("SYSTEM", "file")
+
+    def event_stream(self) -> tuple[str, int, int | None]:
+        """(bind address, port, high-water mark) from HM_MAD's ARGUMENTS, as one_hm reads them."""
+        arguments = self._vector("HM_MAD").get("ARGUMENTS", "").split()
+        options = {"-b": "127.0.0.1", "-p": "2101", "-h": None}
+        for flag, value in zip(arguments, arguments[1:]):
+            if flag in ("-b", "-p", "-h", "--bind", "--publisher-port", "--hwm"):
+                options[{"--bind": "-b", "--publisher-port": "-p", "--hwm": "-h"}.get(flag, flag)] = value
+        try:
+            return options["-b"], int(options["-p"]), None if options["-h"] is None else int(options["-h"])
+        except ValueError:
+            raise ConfigError(f"{self.path}: HM_MAD ARGUMENTS: -p and -h take numbers") from None
 
     def db_url(self, home: Path) -> str:
         db = self._vector("DB")

@@ -19,6 +19,9 @@ from typing import Any, AsyncIterator, TypeVar
 from oneedge.config import OnedConfig, ensure_config_version
 from oneedge.db import migrate
 from oneedge.db.store import Store
+from oneedge.hm.bus import EventBus
+from oneedge.hm.messages import api_message
+from oneedge.hm.publisher import EventPublisher
 from oneedge.pool.acl import AclManager
 from oneedge.pool.registry import POOL_CLASSES, object_class
 from oneedge.pool.sqlpool import SQLPool
@@ -43,10 +46,15 @@ class Core:
     pools: dict[ObjectType, SQLPool[Any]]
     acl: AclManager
     auth: AuthManager
+    #: Every API call and state change, for in-process services and the event stream.
+    events: EventBus
     apis: list[Any] = field(default_factory=list)
     #: Long-running parts of the front-end (scheduler, event stream, hooks...):
     #: objects with an async context manager method ``running()``.
     services: list[Any] = field(default_factory=list)
+    #: The URL of this front-end's XML-RPC API, the local zone's ENDPOINT:
+    #: oned.conf's PORT on localhost, until ``oneedge up`` sets what it serves.
+    endpoint: str = ""
 
     def api(self, cls: type[A]) -> A:
         """The API instance of a class, for APIs that act on other kinds' objects."""
@@ -54,6 +62,12 @@ class Core:
             if isinstance(instance, cls):
                 return instance
         raise LookupError(f"{cls.__name__} is not registered in oneedge.rm.api.API_CLASSES")
+
+
+def endpoint_url(address: str, port: int) -> str:
+    """``http://address:port/RPC2``; a wildcard listen address is reached as localhost."""
+    host = "localhost" if address in ("", "0.0.0.0", "::") else address
+    return f"http://[{host}]:{port}/RPC2" if ":" in host else f"http://{host}:{port}/RPC2"
 
 
 def _admin_secret(home: Path, filename: str, username: str) -> str:
@@ -83,7 +97,8 @@ def build_core(home: Path, auto_upgrade_config: bool = False) -> Core:
         log.info("database schema migrated from version %d to %d", previous, migrate.SCHEMA_VERSION)
     acl = AclManager(store)
     auth = AuthManager(store, pools[ObjectType.USER], pools[ObjectType.GROUP], config.session_expiration)
-    core = Core(home, config, store, pools, acl, auth)
+    core = Core(home, config, store, pools, acl, auth, EventBus())
+    core.endpoint = endpoint_url("localhost", config.port)
     core.apis = api.build(core)
     secrets_ = {
         "oneadmin": _admin_secret(home, "one_auth", "oneadmin"),
@@ -97,6 +112,8 @@ def build_core(home: Path, auto_upgrade_config: bool = False) -> Core:
                 bootstrap(conn, secrets_)
     with store.read() as conn:
         acl.load(conn)
+    bind, port, hwm = config.event_stream()
+    core.services.append(EventPublisher(core.events, bind, port, hwm))
     return core
 
 
@@ -108,6 +125,8 @@ def _pool(store: Store, kind: ObjectType) -> SQLPool[Any]:
 def build_app(core: Core) -> XmlRpcApp:
     table = MethodTable(m for instance in core.apis for m in instance.methods())
     dispatcher = Dispatcher(core, table, core.auth)
+    dispatcher.observers.append(lambda name, params, response: core.events.publish(
+        f"EVENT API {name} {int(bool(response[0]))}", lambda: api_message(name, params, response)[1]))
     config = core.config
     return XmlRpcApp(dispatcher, config.message_size, config.timeout, config.max_conn,
                      lifespan=lambda: run_services(core))

@@ -20,6 +20,7 @@ def test_objects_live_in_postgresql(pg_frontend, pg_server):
     validate(raw.ok("one.cluster.info", cid, False), "cluster")
     conf = (pg_frontend.home / "oned.conf").read_text()
     database = conf.split('DB_NAME="')[-1].split('"')[0]
+    assert database.startswith("t_")
     engine = sa.create_engine(pg_server.url.set(database=database), poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
         names = set(conn.execute(sa.text("SELECT name FROM user_pool")).scalars())
@@ -65,8 +66,7 @@ def test_restart_on_postgresql_keeps_state(tmp_path, pg_server):
     from support import postgres
 
     home = tmp_path / "home"
-    home.mkdir()
-    (home / "oned.conf").write_text(postgres.oned_conf(pg_server.new_database()))
+    fe.write_conf(home, postgres.db_vector(pg_server.new_database()))
     first = fe.start(home)
     gid = first.raw().ok("one.group.allocate", "survivor")
     assert first.stop() == 0

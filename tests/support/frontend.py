@@ -47,6 +47,31 @@ class Raw:
         return result[1]
 
 
+def write_conf(home: Path, db: list[tuple[str, str]] | None = None) -> int:
+    """Write ``home/oned.conf``: the defaults, with the event stream on a free port
+    (so front-ends of parallel tests do not fight over 2101) and optionally
+    another DB vector. Returns the event stream port."""
+    from oneedge.config import default_text
+    from oneedge.template import VectorAttribute, parse
+
+    home.mkdir(parents=True, exist_ok=True)
+    template = parse(default_text())
+    events = free_port()
+    (hm,) = template.vectors("HM_MAD")
+    hm.set("ARGUMENTS", f"-p {events} -b 127.0.0.1")
+    if db is not None:
+        template.remove("DB")
+        template.add(VectorAttribute("DB", db))
+    (home / "oned.conf").write_text(template.to_text())
+    return events
+
+
+def event_port(home: Path) -> int:
+    from oneedge.config import OnedConfig
+
+    return OnedConfig.load(home).event_stream()[1]
+
+
 @dataclass
 class Frontend:
     home: Path
@@ -56,6 +81,10 @@ class Frontend:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/RPC2"
+
+    @property
+    def events_endpoint(self) -> str:
+        return f"tcp://127.0.0.1:{event_port(self.home)}"
 
     @property
     def session(self) -> str:
@@ -84,6 +113,8 @@ class Frontend:
 def start(home: Path, port: int | None = None, extra: tuple[str, ...] = (), timeout: float = 30) -> Frontend:
     """Start ``oneedge up`` and wait until it answers ``one.system.version``."""
     port = port or free_port()
+    if not (home / "oned.conf").exists():
+        write_conf(home)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     with open(home.parent / f"{home.name}.out", "a") as out:
         process = subprocess.Popen(

@@ -37,15 +37,7 @@ class Server:
             subprocess.run([str(REPO / "scripts" / "postgres.sh"), "stop", self._dir], check=False)
 
 
-def oned_conf(url: sa.engine.URL) -> str:
-    """The default oned.conf with its DB vector pointing at ``url``."""
-    from oneedge.config import default_text
-    from oneedge.template import VectorAttribute, parse
-
-    template = parse(default_text())
-    assert template.remove("DB") == 1
-    template.add(VectorAttribute("DB", [
-        ("BACKEND", "postgresql"), ("SERVER", url.host), ("PORT", str(url.port)),
-        ("USER", url.username), ("PASSWD", url.password or ""), ("DB_NAME", url.database),
-    ]))
-    return template.to_text()
+def db_vector(url: sa.engine.URL) -> list[tuple[str, str]]:
+    """The items of oned.conf's DB vector pointing at ``url``."""
+    return [("BACKEND", "postgresql"), ("SERVER", url.host), ("PORT", str(url.port)),
+            ("USER", url.username), ("PASSWD", url.password or ""), ("DB_NAME", url.database)]

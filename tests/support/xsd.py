@@ -29,6 +29,13 @@ def _load(path: Path) -> etree._Element:
     root = etree.parse(str(path)).getroot()
     for include in list(root.iterfind(f"{XS}include")):
         included = _load(path.parent / include.get("schemaLocation"))
+        # Local elements keep the form of the document that declares them (the pool
+        # XSDs of markets say "unqualified" but include "qualified" object XSDs).
+        form = included.get("elementFormDefault", "unqualified")
+        for top in included:
+            for local in top.iter(f"{XS}element"):
+                if local is not top and local.get("name") and local.get("form") is None:
+                    local.set("form", form)
         index = root.index(include)
         root.remove(include)
         for offset, child in enumerate(c for c in included if isinstance(c.tag, str)):

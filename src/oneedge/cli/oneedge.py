@@ -82,7 +82,7 @@ def up(home: Path, port: int | None, listen: str | None, auto_upgrade_config: bo
     _Server = _server_class()
     from oneedge.config import ConfigError
     from oneedge.db.migrate import SchemaError
-    from oneedge.nebula import build_app, build_core
+    from oneedge.nebula import build_app, build_core, endpoint_url
 
     home = home.expanduser().resolve()
     try:
@@ -94,6 +94,7 @@ def up(home: Path, port: int | None, listen: str | None, auto_upgrade_config: bo
     _setup_logging(home, config.log_system, config.log_level)
     host = listen or config.listen_address
     port = port or config.port
+    core.endpoint = endpoint_url(host, port)
     app = build_app(core)
     server = _Server(uvicorn.Config(
         app,
