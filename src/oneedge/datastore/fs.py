@@ -34,7 +34,7 @@ class FsDriver(DatastoreDriver):
             raise DriverError(f"Cannot register image from {path}: {exc.strerror}") from None
 
     def cp(self, base: str, path: str, source: str) -> Stored:
-        os.makedirs(base, exist_ok=True)
+        _ensure_dir(base)
         partial = source + ".part"
         try:
             # NOTE: copy to a temporary name first, so a SOURCE never names half a file.
@@ -47,7 +47,7 @@ class FsDriver(DatastoreDriver):
 
     def mkfs(self, base: str, source: str, size_mb: int, fmt: str) -> Stored:
         self.check_format(fmt)
-        os.makedirs(base, exist_ok=True)
+        _ensure_dir(base)
         if fmt == "qcow2":
             result = subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", source, f"{size_mb}M"],
                                     capture_output=True, text=True, check=False)
@@ -86,6 +86,13 @@ class FsDriver(DatastoreDriver):
         with open(source, "rb") as handle:
             fmt = detect_format(handle.read(len(QCOW2_MAGIC)))
         return Stored(source, size_mb(os.path.getsize(source)), fmt)
+
+
+def _ensure_dir(base: str) -> None:
+    try:
+        os.makedirs(base, exist_ok=True)
+    except OSError as exc:
+        raise DriverError(f"Cannot create datastore directory {base}: {exc.strerror}") from None
 
 
 def _discard(path: str) -> None:

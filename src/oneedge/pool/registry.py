@@ -15,6 +15,8 @@ POOL_CLASSES: dict[ObjectType, str] = {
     ObjectType.VM: "oneedge.pool.vm:VirtualMachine",
     ObjectType.DATASTORE: "oneedge.pool.datastore:Datastore",
     ObjectType.IMAGE: "oneedge.pool.image:Image",
+    ObjectType.MARKETPLACE: "oneedge.pool.market:Market",
+    ObjectType.MARKETPLACEAPP: "oneedge.pool.marketapp:MarketApp",
     ObjectType.SECGROUP: "oneedge.pool.secgroup:SecurityGroup",
     ObjectType.NET: "oneedge.pool.vnet:VirtualNetwork",
     ObjectType.VNTEMPLATE: "oneedge.pool.vntemplate:VNTemplate",

@@ -23,6 +23,8 @@ API_CLASSES: tuple[str, ...] = (
     "oneedge.rm.api.vmtemplate:VMTemplateAPI",
     "oneedge.rm.api.datastore:DatastoreAPI",
     "oneedge.rm.api.image:ImageAPI",
+    "oneedge.rm.api.market:MarketAPI",
+    "oneedge.rm.api.marketapp:MarketAppAPI",
     "oneedge.rm.api.secgroup:SecurityGroupAPI",
     "oneedge.rm.api.vnet:VirtualNetworkAPI",
     "oneedge.rm.api.vntemplate:VNTemplateAPI",
