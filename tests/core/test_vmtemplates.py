@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pyone
 import pytest
 
@@ -140,6 +142,41 @@ def test_instantiate(frontend, user):
     assert len(validate(raw.ok("one.vmpool.info", -2, -1, -1, -2), "vm_pool")) == count
     own = mine.ok("one.template.instantiate", tid, "", False, "", False)
     assert frontend.pyone(user).vm.info(own).UNAME == "tpl-user"
+
+
+def _ready_image(one, name):
+    image = one.image.allocate(f'NAME = "{name}"\nTYPE = "DATABLOCK"\nSIZE = 1', 1, False)
+    _wait_ready(one, image)
+    return image
+
+
+def _wait_ready(one, image):
+    deadline = time.monotonic() + 10
+    while one.image.info(image).STATE != 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert one.image.info(image).STATE == 1
+
+
+def test_recursive_clone_and_delete_with_images(frontend, user):
+    one = frontend.pyone()
+    raw = frontend.raw()
+    image = _ready_image(one, "tpl-disk")
+    tid = one.template.allocate(f'NAME = "with-image"\nCPU = 1\nMEMORY = 64\nDISK = [ IMAGE = "tpl-disk" ]')
+    copy = one.template.clone(tid, "with-image-copy", True)
+    new_image = int(one.template.info(copy).TEMPLATE["DISK"]["IMAGE_ID"])
+    assert new_image != image and one.image.info(new_image).NAME == "with-image-copy-disk-0"
+    _wait_ready(one, image)
+    _wait_ready(one, new_image)
+    # An image in use cannot go: the recursive delete is refused as a whole.
+    vid = one.vm.allocate(f'CPU = 1\nMEMORY = 64\nDISK = [ IMAGE_ID = {new_image} ]', False)
+    assert one.vm.info(vid).TEMPLATE["DISK"]["IMAGE_ID"] == str(new_image)
+    raw.fails("one.template.delete", copy, True, code=ACTION)
+    assert one.template.info(copy).ID == copy
+    frontend.raw(user).fails("one.template.delete", tid, True, code=AUTHORIZATION)
+    one.template.delete(tid, True)
+    with pytest.raises(pyone.OneNoExistsException):
+        one.image.info(image)
+    validate(raw.ok("one.templatepool.info", -2, -1, -1), "vmtemplate_pool")
 
 
 def test_vrouter_templates_are_not_instantiated(frontend):

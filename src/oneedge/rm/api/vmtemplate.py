@@ -105,12 +105,17 @@ class VMTemplateAPI(ObjectAPI[VMTemplate]):
         return super().info(req, oid, decrypt)
 
     def delete(self, req: Request, oid: int, recursive: bool = False) -> int:
+        """Delete the template; ``recursive`` deletes the images its DISKs use too, all or nothing."""
         with self.core.store.write() as conn:
             doc = self.get(conn, oid)
             self.authorize(req, conn, AuthOp.MANAGE, doc)
-            if recursive and image_disks(doc.template):
-                raise action_error("Recursive delete of a template's images is not supported yet: "
-                                   "delete the template, then its images", oid)
+            if recursive:
+                images = self.vms.image_api()
+                for image_id in sorted({self._image_id(conn, req, disk) for disk in image_disks(doc.template)}):
+                    image = images.get(conn, image_id)
+                    images.authorize(req, conn, images.DELETE_OP, image)
+                    images.before_delete(req, conn, image)
+                    images.pool.drop(conn, image_id)
             self.pool.drop(conn, oid)
         return oid
 
