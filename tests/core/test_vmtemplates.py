@@ -162,6 +162,9 @@ def test_recursive_clone_and_delete_with_images(frontend, user):
     raw = frontend.raw()
     image = _ready_image(one, "tpl-disk")
     tid = one.template.allocate(f'NAME = "with-image"\nCPU = 1\nMEMORY = 64\nDISK = [ IMAGE = "tpl-disk" ]')
+    extended = validate(raw.ok("one.template.info", tid, True, False), "vmtemplate")
+    assert (extended.findtext("TEMPLATE/DISK/IMAGE_ID"), extended.findtext("TEMPLATE/DISK/SIZE")) == (str(image), "1")
+    assert validate(raw.ok("one.template.info", tid, False, False), "vmtemplate").find("TEMPLATE/DISK/SIZE") is None
     copy = one.template.clone(tid, "with-image-copy", True)
     new_image = int(one.template.info(copy).TEMPLATE["DISK"]["IMAGE_ID"])
     assert new_image != image and one.image.info(new_image).NAME == "with-image-copy-disk-0"

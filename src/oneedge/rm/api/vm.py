@@ -19,6 +19,7 @@ from oneedge.pool.types import AuthOp, ObjectType
 from oneedge.pool.vm import VirtualMachine, VmState
 from oneedge.pool.vmtemplate import (DEFAULT_VM_RESTRICTED_ATTR, InvalidTemplate, automatic_requirements,
                                      find_restricted, restricted_map, split_template)
+from oneedge.rm.api.datastore import umask_permissions
 from oneedge.rm.api.image import ImageAPI
 from oneedge.rm.api.shared import FILTER_ALL, ObjectAPI
 from oneedge.rm.method import Method, method
@@ -44,8 +45,8 @@ class VMAPI(ObjectAPI[VirtualMachine]):
         return restricted_map(names or DEFAULT_VM_RESTRICTED_ATTR)
 
     def umask_permissions(self) -> Permissions:
-        """Permissions of a new VM or template: 0666 less DEFAULT_UMASK (admin bits never set)."""
-        return Permissions.from_octal(format(0o777 & ~self.core.config.default_umask & 0o666, "03o"))
+        """Permissions of a new VM or template under oned.conf's DEFAULT_UMASK."""
+        return umask_permissions(self.core.config.default_umask)
 
     def create(self, conn: Connection, req: Request, tmpl: Template, hold: bool) -> int:
         """Allocate a VM from a checked template in the caller's transaction; return its ID.

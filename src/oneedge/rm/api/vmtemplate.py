@@ -8,6 +8,7 @@ import time
 from sqlalchemy.engine import Connection
 
 from oneedge.errors import ErrorCode, RequestError, action_error, allocate_error, authorization_error
+from oneedge.pool.image import fill_disk
 from oneedge.pool.types import AuthOp, ObjectType
 from oneedge.pool.vmtemplate import InvalidTemplate, VMTemplate, find_restricted, image_disks
 from oneedge.rm.api.shared import ObjectAPI, check_name, parse_template
@@ -102,7 +103,22 @@ class VMTemplateAPI(ObjectAPI[VMTemplate]):
 
     # -- other verbs ----------------------------------------------------------------------------
     def info(self, req: Request, oid: int, extended: bool = False, decrypt: bool = False) -> str:
-        return super().info(req, oid, decrypt)
+        """The template; ``extended`` adds to each image DISK what a VM would take from the image."""
+        if not extended:
+            return super().info(req, oid, decrypt)
+        with self.core.store.read() as conn:
+            doc = self.get(conn, oid)
+            self.authorize(req, conn, AuthOp.USE, doc, check_lock=False)
+            template = doc.template
+            images = self.core.pools[ObjectType.IMAGE]
+            for disk in image_disks(template):
+                try:
+                    image = images.get(conn, self._image_id(conn, req, disk))
+                except RequestError:
+                    continue  # as VirtualMachineDisks::extended_info: a missing image adds nothing
+                fill_disk(image, disk)
+            doc.template = template
+            return doc.body()
 
     def delete(self, req: Request, oid: int, recursive: bool = False) -> int:
         """Delete the template; ``recursive`` deletes the images its DISKs use too, all or nothing."""
