@@ -11,6 +11,8 @@ POOL_CLASSES: dict[ObjectType, str] = {
     ObjectType.GROUP: "oneedge.pool.group:Group",
     ObjectType.USER: "oneedge.pool.user:User",
     ObjectType.CLUSTER: "oneedge.pool.cluster:Cluster",
+    ObjectType.HOST: "oneedge.pool.host:Host",
+    ObjectType.ZONE: "oneedge.pool.zone:Zone",
     ObjectType.TEMPLATE: "oneedge.pool.vmtemplate:VMTemplate",
     ObjectType.VM: "oneedge.pool.vm:VirtualMachine",
     ObjectType.DATASTORE: "oneedge.pool.datastore:Datastore",

@@ -19,6 +19,8 @@ API_CLASSES: tuple[str, ...] = (
     "oneedge.rm.api.group:GroupAPI",
     "oneedge.rm.api.user:UserAPI",
     "oneedge.rm.api.cluster:ClusterAPI",
+    "oneedge.rm.api.host:HostAPI",
+    "oneedge.rm.api.zone:ZoneAPI",
     "oneedge.rm.api.vm:VMAPI",
     "oneedge.rm.api.vmtemplate:VMTemplateAPI",
     "oneedge.rm.api.datastore:DatastoreAPI",
