@@ -80,33 +80,44 @@ class Tool:
         self.verbs = {v.name: v for v in verbs}
         self.aliases = {a: v.name for v in verbs for a in v.aliases}
 
-    def parser(self, argv: Sequence[str]) -> argparse.ArgumentParser:
-        """The parser for ``argv``: with only the verb named first when it is known."""
-        top = _Parser(prog=self.prog, description=self.summary, formatter_class=argparse.RawDescriptionHelpFormatter,
-                      epilog="Run '%s VERB --help' for a verb's options and examples." % self.prog)
+    def verb_parser(self, verb: Verb) -> argparse.ArgumentParser:
+        """The parser of one verb (``onevm terminate``), with its examples in the help."""
+        epilog = "Examples:\n" + "\n".join(f"  {e}" for e in verb.examples) if verb.examples else None
+        parser = _Parser(prog=f"{self.prog} {verb.name}", description=verb.summary, epilog=epilog,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+        for arg in (*verb.args, *CLIENT_ARGS):
+            parser.add_argument(*arg.flags, **arg.kwargs)
+        return parser
+
+    def top_parser(self) -> argparse.ArgumentParser:
+        """The parser listing every verb, for ``--help``, ``--version`` and unknown verbs."""
         from oneedge import __version__
 
+        top = _Parser(prog=self.prog, description=self.summary, formatter_class=argparse.RawDescriptionHelpFormatter,
+                      epilog=f"Run '{self.prog} VERB --help' for a verb's options and examples.")
         top.add_argument("-V", "--version", action="version", version=f"{self.prog} (oneedge {__version__})")
         subs = top.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
         subs.required = True
-        first = argv[0] if argv else ""
-        name = self.aliases.get(first, first)
-        chosen = [self.verbs[name]] if name in self.verbs else list(self.verbs.values())
-        for verb in chosen:
-            epilog = "Examples:\n" + "\n".join(f"  {e}" for e in verb.examples) if verb.examples else None
-            sub = subs.add_parser(verb.name, aliases=list(verb.aliases), help=verb.summary, description=verb.summary,
-                                  epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
-            for arg in (*verb.args, *CLIENT_ARGS):
-                sub.add_argument(*arg.flags, **arg.kwargs)
-            sub.set_defaults(_verb=verb)
+        for verb in self.verbs.values():
+            subs.add_parser(verb.name, aliases=list(verb.aliases), help=verb.summary)
         return top
+
+    def parse(self, argv: Sequence[str]) -> tuple[Verb, argparse.Namespace]:
+        """The verb named first in ``argv`` and its arguments; options and positionals may mix.
+        Only that verb's parser is built, which keeps start-up fast."""
+        name = self.aliases.get(argv[0], argv[0]) if argv else ""
+        verb = self.verbs.get(name)
+        if verb is None:
+            self.top_parser().parse_args(argv)
+            raise CliError(f"{self.prog}: unknown verb {argv[0]!r} (see '{self.prog} --help')", 2)
+        return verb, self.verb_parser(verb).parse_intermixed_args(argv[1:])
 
     def main(self, argv: Sequence[str] | None = None) -> int:
         """Run the command line ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
         argv = list(sys.argv[1:] if argv is None else argv)
         try:
-            args = self.parser(argv).parse_args(argv)
-            status = args._verb.run(Context(self, args), args)
+            verb, args = self.parse(argv)
+            status = verb.run(Context(self, args), args)
             sys.stdout.flush()
             return status or 0
         except CliError as exc:

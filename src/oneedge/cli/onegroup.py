@@ -53,11 +53,11 @@ def _create(ctx: Context, a: argparse.Namespace) -> int:
 
 def _admin_verb(name: str, summary: str, method: str) -> Verb:
     def run(ctx: Context, a: argparse.Namespace) -> int:
-        uid = USER.to_id(ctx, a.user)
+        uid = USER.to_id(ctx, a.owner)
         return for_each(ctx, GROUP, a.ids, lambda gid: ctx.call(method, gid, uid), name)
 
     return Verb(name, summary, run, (Arg("ids", metavar="RANGE", help="group IDs, names, lists and ranges"),
-                                     Arg("user", help="user name or ID")), (f"onegroup {name} edge alice",))
+                                     Arg("owner", metavar="USER", help="user name or ID")), (f"onegroup {name} edge alice",))
 
 
 TOOL = Tool("onegroup", "Manage OpenNebula groups", [

@@ -49,12 +49,13 @@ def table_options(ctx: Context, args: argparse.Namespace) -> TableOptions:
 
 
 def template_input(path: str | None, what: str) -> str:
-    """A template from the file ``path`` or, without one, from stdin when it is not a terminal."""
+    """A template from the file ``path`` or, without one (or with ``-``), from stdin
+    when it is not a terminal."""
     import sys
 
     from oneedge.cli.errors import CliError
 
-    if path:
+    if path and path != "-":
         try:
             with open(path) as file:
                 return file.read()

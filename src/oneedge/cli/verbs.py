@@ -193,7 +193,7 @@ def ownership_verbs(kind: Kind) -> list[Verb]:
     group = _group_kind()
 
     def chown(ctx: Context, a: argparse.Namespace) -> int:
-        uid = USER.to_id(ctx, a.user)
+        uid = USER.to_id(ctx, a.owner)
         gid = group.to_id(ctx, a.group) if a.group else -1
         return for_each(ctx, kind, a.ids, lambda oid: ctx.call(kind.method("chown"), oid, uid, gid), "owner changed")
 
@@ -212,7 +212,7 @@ def ownership_verbs(kind: Kind) -> list[Verb]:
 
     return [
         Verb("chown", f"Changes the owner (and group) of {kind.label}s", chown,
-             (_range(kind), Arg("user", help="user name or ID"), Arg("group", nargs="?", help="group name or ID")),
+             (_range(kind), Arg("owner", metavar="USER", help="user name or ID"), Arg("group", nargs="?", help="group name or ID")),
              (f"one{kind.rpc} chown 3 alice", f"one{kind.rpc} chown 3..5 alice users")),
         Verb("chgrp", f"Changes the group of {kind.label}s", chgrp,
              (_range(kind), Arg("group", help="group name or ID")), (f"one{kind.rpc} chgrp 3 users",)),
