@@ -109,9 +109,11 @@ class Table:
     def render(self, rows: Iterable[Any], opts: TableOptions) -> Iterator[str]:
         """The lines of the table (header first unless ``no_header``)."""
         columns = self._pick(opts.list or self.default)
-        data = [[c.value(row) for c in columns] for row in rows]
+        # Filters may name any column, shown or not: those are computed too, then dropped.
+        wanted = columns + [c for c in self._pick(_filter_columns(opts.filter or [])) if c not in columns]
+        data = [[c.value(row) for c in wanted] for row in rows]
         if opts.filter:
-            data = _filter(data, columns, opts.filter, opts.operator)
+            data = [values[:len(columns)] for values in _filter(data, wanted, opts.filter, opts.operator)]
         if opts.csv:
             yield from _csv(columns, data, opts)
             return
@@ -206,6 +208,17 @@ def _matches(value: str, op: str, wanted: str) -> bool:
     left: Any = a if a is not None and b is not None else value
     right: Any = b if a is not None and b is not None else wanted
     return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+
+
+def _filter_columns(filters: list[str]) -> list[str]:
+    """Column names the ``--filter`` expressions use (checked again by :func:`_filter`)."""
+    names = []
+    for expression in filters:
+        match = _FILTER.match(expression)
+        if not match:
+            raise CliError(f"Expression '{expression}' incorrect", 2)
+        names.append(match[1].strip())
+    return names
 
 
 def _filter(data: list[list[str]], columns: list[Column], filters: list[str], operator: str) -> list[list[str]]:
