@@ -13,6 +13,8 @@ POOL_CLASSES: dict[ObjectType, str] = {
     ObjectType.CLUSTER: "oneedge.pool.cluster:Cluster",
     ObjectType.HOST: "oneedge.pool.host:Host",
     ObjectType.ZONE: "oneedge.pool.zone:Zone",
+    ObjectType.DOCUMENT: "oneedge.pool.document:Document",
+    ObjectType.HOOK: "oneedge.pool.hook:Hook",
     ObjectType.TEMPLATE: "oneedge.pool.vmtemplate:VMTemplate",
     ObjectType.VM: "oneedge.pool.vm:VirtualMachine",
     ObjectType.DATASTORE: "oneedge.pool.datastore:Datastore",

@@ -21,6 +21,8 @@ API_CLASSES: tuple[str, ...] = (
     "oneedge.rm.api.cluster:ClusterAPI",
     "oneedge.rm.api.host:HostAPI",
     "oneedge.rm.api.zone:ZoneAPI",
+    "oneedge.rm.api.document:DocumentAPI",
+    "oneedge.rm.api.hook:HookAPI",
     "oneedge.rm.api.vm:VMAPI",
     "oneedge.rm.api.vmtemplate:VMTemplateAPI",
     "oneedge.rm.api.datastore:DatastoreAPI",
