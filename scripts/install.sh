@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs oneedge into ./.venv (Python 3.11+ and pip from the machine).
 # With --test, also the test dependencies and the system packages the test
-# suite drives for real (PostgreSQL server).
+# suite drives for real (PostgreSQL server, OpenSSH server for host transports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +21,7 @@ apt_install() {
 }
 
 if [ $want_test = 1 ]; then
-    apt_install postgresql
+    apt_install postgresql openssh-server openssh-client
 fi
 
 if [ ! -x .venv/bin/python ]; then
