@@ -68,7 +68,7 @@ class HostAPI(ObjectAPI[Host]):
         return AuthTarget(ObjectType.HOST, obj.oid, obj.uid, obj.gid, obj.permissions,
                           frozenset({obj.cluster_id} - {-1}))
 
-    def document(self, req, conn: Connection, obj: Host) -> str:
+    def document(self, req: Request, conn: Connection, obj: Host) -> str:
         return obj.with_monitoring(hosts.last_monitoring(conn, obj.oid))
 
     def after_update(self, req: Request, conn: Connection, obj: Host) -> None:

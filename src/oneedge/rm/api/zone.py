@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from oneedge.pool import xml
 from oneedge.pool.types import AuthOp, ObjectType
 from oneedge.pool.zone import LOCAL_ZONE_ID, LOCAL_ZONE_NAME, Zone, solo_raft_status
 from oneedge.rm.api.shared import FILTER_ALL, ObjectAPI
@@ -30,7 +31,7 @@ class ZoneAPI(ObjectAPI[Zone]):
         if not self.pool.exists(conn, LOCAL_ZONE_ID):
             self.pool.allocate(conn, Zone.new(LOCAL_ZONE_NAME, self.core.endpoint), LOCAL_ZONE_ID)
 
-    def document(self, req: Request | None, conn: Connection, obj: Zone) -> str:
+    def document(self, req: Request, conn: Connection, obj: Zone) -> str:
         # The local zone's ENDPOINT is where this front-end answers now, even
         # when started on another port than the database was created with.
         return obj.with_endpoint(self.core.endpoint) if obj.oid == LOCAL_ZONE_ID else obj.body()
@@ -38,7 +39,7 @@ class ZoneAPI(ObjectAPI[Zone]):
     def pool_bodies(self, req: Request, conn: Connection, where: sa.ColumnElement[bool] | None,
                     offset: int, limit: int) -> list[str]:
         bodies = super().pool_bodies(req, conn, where, offset, limit)
-        return [self.document(req, conn, Zone.from_body(body)) for body in bodies]  # type: ignore[arg-type]
+        return [self.document(req, conn, Zone(xml.parse(body))) for body in bodies]
 
     def pool_info(self, req: Request) -> str:  # type: ignore[override]
         return super().pool_info(req, FILTER_ALL)
