@@ -178,6 +178,20 @@ def test_monitoring(frontend, user):
     assert used_cpu(raw.ok("one.hostpool.monitoring", -1)) == ["10", "20"]
 
 
+def test_clusters_move_and_rename_hosts(frontend):
+    one, raw = frontend.pyone(), frontend.raw()
+    hid = one.host.allocate("node-c", "kvm", "kvm", -1)
+    cid = one.cluster.allocate("moving")
+    one.cluster.addhost(cid, hid)
+    assert (one.host.info(hid).CLUSTER_ID, one.host.info(hid).CLUSTER) == (cid, "moving")
+    assert hid not in one.cluster.info(0).HOSTS.ID and one.cluster.info(cid).HOSTS.ID == [hid]
+    one.cluster.rename(cid, "moved")
+    assert validate(raw.ok("one.host.info", hid, False), "host").findtext("CLUSTER") == "moved"
+    one.cluster.delhost(cid, hid)
+    assert one.host.info(hid).CLUSTER_ID == 0 and hid in one.cluster.info(0).HOSTS.ID
+    raw.fails("one.cluster.delete", 0, code=ACTION)
+
+
 def test_pyone_sees_hosts(frontend):
     one = frontend.pyone()
     hid = one.host.allocate("node-p", "kvm", "kvm", -1)
