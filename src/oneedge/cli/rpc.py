@@ -2,13 +2,14 @@
 
 It speaks HTTP/1.1 over a plain socket and parses answers with the C parser
 of ``xml.etree``: ``xmlrpc.client`` and ``http.client`` would double the
-start-up time of every command (see bench/cli_bench.py). ``https`` endpoints
-load ``ssl`` when used.
+start-up time of every command (see bench/cli_bench.py), and so would
+``socket`` (enum, selectors): plain connections use ``_socket``; ``https``
+endpoints load ``socket`` and ``ssl`` when used.
 """
 
 from __future__ import annotations
 
-import socket
+import _socket
 from xml.etree import ElementTree as ET
 
 from oneedge.cli.errors import ApiError, CliError
@@ -134,20 +135,40 @@ class Client:
         head = (f"POST {ep.path} HTTP/1.1\r\nHost: {ep.host}:{ep.port}\r\nUser-Agent: oneedge-cli\r\n"
                 f"Content-Type: text/xml\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
         try:
-            sock = socket.create_connection((ep.host, ep.port), timeout=self.timeout)
             if ep.tls:
+                import socket
                 import ssl
 
-                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=ep.host)
-            with sock:
+                raw = socket.create_connection((ep.host, ep.port), timeout=self.timeout)
+                sock = ssl.create_default_context().wrap_socket(raw, server_hostname=ep.host)
+            else:
+                sock = _connect(ep.host, ep.port, self.timeout)
+            try:
                 sock.sendall(head + body)
                 chunks = []
                 while data := sock.recv(1 << 20):
                     chunks.append(data)
+            finally:
+                sock.close()
         except OSError as exc:
             reason = exc.strerror or str(exc) or type(exc).__name__
             raise CliError(f"Could not connect to the front-end at {ep.url}: {reason}") from None
         return _http_body(b"".join(chunks), ep.url)
+
+
+def _connect(host: str, port: int, timeout: float) -> _socket.socket:
+    """A TCP connection to the first address of ``host`` that accepts one."""
+    error: OSError = OSError(f"no address for {host}")
+    for family, kind, proto, _, address in _socket.getaddrinfo(host, port, 0, _socket.SOCK_STREAM):
+        sock = _socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+    raise error
 
 
 def _http_body(response: bytes, url: str) -> bytes:
