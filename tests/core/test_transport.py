@@ -164,3 +164,25 @@ def test_bad_config_is_refused_with_a_clear_message(tmp_path):
     with pytest.raises(RuntimeError) as info:
         fe.start(home)
     assert "unknown DB BACKEND 'mysql'" in str(info.value)
+
+
+def test_the_cli_finds_a_running_frontend_without_credentials(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    running = fe.start(tmp_path / "home")
+    try:
+        announcement = running.runtime_dir / "oneedge" / "frontend"
+        assert announcement.read_text().splitlines() == [running.url,
+                                                         str(running.home)]
+        env = {k: v for k, v in os.environ.items() if k not in ("ONE_XMLRPC", "ONE_AUTH")}
+        env.update(XDG_RUNTIME_DIR=str(running.runtime_dir), HOME=str(tmp_path))
+        result = subprocess.run([str(Path(sys.executable).with_name("oneuser")), "list", "--csv"],
+                                env=env, capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+        assert "oneadmin" in result.stdout
+    finally:
+        assert running.stop() == 0
+    assert not announcement.exists()

@@ -83,6 +83,11 @@ class Frontend:
         return f"http://127.0.0.1:{self.port}/RPC2"
 
     @property
+    def runtime_dir(self) -> Path:
+        """Where this front-end announces itself (its XDG_RUNTIME_DIR)."""
+        return self.home.parent / f"{self.home.name}.run"
+
+    @property
     def events_endpoint(self) -> str:
         return f"tcp://127.0.0.1:{event_port(self.home)}"
 
@@ -115,7 +120,10 @@ def start(home: Path, port: int | None = None, extra: tuple[str, ...] = (), time
     port = port or free_port()
     if not (home / "oned.conf").exists():
         write_conf(home)
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # Each front-end announces itself for the CLI in its own runtime dir, not the user's.
+    runtime = home.parent / f"{home.name}.run"
+    runtime.mkdir(exist_ok=True)
+    env = dict(os.environ, PYTHONUNBUFFERED="1", XDG_RUNTIME_DIR=str(runtime))
     with open(home.parent / f"{home.name}.out", "a") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "oneedge", "up", "--home", str(home), "--port", str(port), *extra],

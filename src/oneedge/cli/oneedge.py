@@ -34,7 +34,15 @@ def _server_class():
 
     class Server(uvicorn.Server):
         """uvicorn's server, but a SIGTERM/SIGINT ends the process with status 0 after
-        a clean shutdown instead of re-raising the signal."""
+        a clean shutdown instead of re-raising the signal, and ``on_listening``
+        runs once the socket is bound."""
+
+        on_listening = staticmethod(lambda: None)
+
+        async def startup(self, sockets=None):
+            await super().startup(sockets)
+            if self.started:
+                self.on_listening()
 
         @contextlib.contextmanager
         def capture_signals(self):
@@ -80,6 +88,7 @@ def up(home: Path, port: int | None, listen: str | None, auto_upgrade_config: bo
     import uvicorn
 
     _Server = _server_class()
+    from oneedge.cli import discovery
     from oneedge.config import ConfigError
     from oneedge.db.migrate import SchemaError
     from oneedge.nebula import build_app, build_core, endpoint_url
@@ -108,10 +117,13 @@ def up(home: Path, port: int | None, listen: str | None, auto_upgrade_config: bo
         backlog=config.backlog,
         timeout_keep_alive=config.keepalive_timeout,
     ))
-    click.echo(f"oneedge {__version__}: XML-RPC API on http://{host}:{port}/RPC2, home {home}", err=True)
+    click.echo(f"oneedge {__version__}: XML-RPC API on {core.endpoint}, home {home}", err=True)
+    # The CLI finds this front-end without ONE_XMLRPC/ONE_AUTH through the announcement.
+    server.on_listening = lambda: discovery.announce(core.endpoint, home)
     try:
         server.run()
     finally:
+        discovery.withdraw(core.endpoint)
         app.close()
         core.store.dispose()
     if not server.started:
