@@ -81,7 +81,7 @@ class Policy:
 
     def __init__(self, rank: str = "") -> None:
         # Only the Custom policies take their rank from the configuration.
-        self.default_rank = rank or self.rank
+        self.default_rank = self.rank or rank
 
     def vm_rank(self, demand: Demand) -> str:
         return demand.rank
