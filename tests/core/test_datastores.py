@@ -6,7 +6,8 @@ import pytest
 
 from oneedge.datastore.layout import MB, capacity, local_path, remote_scheme, size_mb, source_path
 from oneedge.pool.datastore import DatastoreType, DiskType
-from oneedge.rm.api.datastore import parse_datastore, umask_permissions
+from oneedge.pool.permissions import Permissions
+from oneedge.rm.api.datastore import parse_datastore
 from oneedge.template import parse
 from support.xsd import validate
 
@@ -41,9 +42,13 @@ def test_parse_datastore_defaults_and_refusals():
             parse_datastore("x", parse(text))
 
 
-def test_umask_permissions():
-    assert umask_permissions(0o177).octal() == "600"
-    assert umask_permissions(0o137).octal() == "640"
+def test_new_object_permissions_follow_the_umask():
+    assert Permissions.for_new_object(0o177, 5, 1).octal() == "600"
+    assert Permissions.for_new_object(0o137, 5, 1).octal() == "640"
+    # Only objects of oneadmin's user or group may get ADMIN bits; 'other' needs ENABLE_OTHER_PERMISSIONS.
+    assert Permissions.for_new_object(0o000, 5, 1).octal() == "666"
+    assert Permissions.for_new_object(0o000, 0, 1).octal() == "777"
+    assert Permissions.for_new_object(0o000, 5, 1, enable_other=False).octal() == "660"
 
 
 # -- through the daemon ----------------------------------------------------------------------

@@ -34,6 +34,17 @@ class Permissions:
             bits += [(value >> 2) & 1, (value >> 1) & 1, value & 1]
         return cls(*bits)
 
+    @classmethod
+    def for_new_object(cls, umask: int, uid: int, gid: int, enable_other: bool = True) -> Permissions:
+        """A new object's permissions under DEFAULT_UMASK (PoolObjectSQL::set_umask): objects of
+        oneadmin's user or group may get ADMIN bits, others only use and manage (and none for
+        'other' unless ENABLE_OTHER_PERMISSIONS)."""
+        if uid == 0 or gid == 0:
+            base = 0o777
+        else:
+            base = 0o666 if enable_other else 0o660
+        return cls.from_octal(f"{base & ~umask:03o}")
+
     def octal(self) -> str:
         values = self.values()
         return "".join(str(values[i] * 4 + values[i + 1] * 2 + values[i + 2]) for i in (0, 3, 6))

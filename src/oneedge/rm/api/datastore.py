@@ -33,10 +33,6 @@ BOOTSTRAP = (
 BOOTSTRAP_PERMS = Permissions(1, 1, 0, 1, 0, 0, 0, 0, 0)
 
 
-def umask_permissions(umask: int) -> Permissions:
-    """The permissions of a new object under a umask (PoolObjectSQL::set_umask)."""
-    return Permissions.from_octal(f"{0o777 & ~umask & 0o666:03o}")
-
 
 def parse_datastore(name: str, template: Template) -> tuple[DatastoreType, str, str, DiskType]:
     """TYPE, DS_MAD, TM_MAD and DISK_TYPE of a datastore template, with OpenNebula's defaults
@@ -179,7 +175,7 @@ class DatastoreAPI(ObjectAPI[Datastore]):
             if self.pool.get_by_name(conn, name) is not None:
                 raise allocate_error("datastore", "NAME is already taken by DATASTORE")
             user = req.user
-            perms = umask_permissions(self.core.config.default_umask)
+            perms = self.new_permissions(user.uid, user.gid)
             return self._create(conn, name, template, user.uid, user.name, user.gid, user.gname, perms, cluster_id)
 
     def before_delete(self, req: Request, conn: Connection, obj: Datastore) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy.engine import Connection
 from oneedge.errors import ErrorCode, RequestError, internal_error
 from oneedge.pool.document import Document
 from oneedge.pool.types import AuthOp, ObjectType
-from oneedge.rm.api.datastore import umask_permissions
 from oneedge.rm.api.shared import FILTER_ALL, ObjectAPI, parse_template
 from oneedge.rm.method import Method, method
 from oneedge.rm.request import Request
@@ -41,7 +40,7 @@ class DocumentAPI(ObjectAPI[Document]):
         if len(name) > 128:
             raise internal_error(_NAME_TOO_LONG)
         user = req.user
-        perms = umask_permissions(self.core.config.default_umask)
+        perms = self.new_permissions(user.uid, user.gid)
         doc = Document.new(user.uid, user.gid, user.name, user.gname, name, doc_type, perms, template)
         oid = self.pool.allocate(conn, doc)
         if not name:

@@ -12,12 +12,12 @@ from sqlalchemy.engine import Connection
 
 from oneedge.datastore import layout
 from oneedge.datastore.driver import DriverError, Stored
-from oneedge.errors import RequestError, action_error, allocate_error
+from oneedge.errors import action_error, allocate_error
 from oneedge.pool.datastore import Datastore, DatastoreType
 from oneedge.pool.image import (IN_USE, Image, ImageSpec, ImageState, ImageType, fill_disk, fits_datastore,
                                 parse_image)
 from oneedge.pool.types import AuthOp, ObjectType
-from oneedge.rm.api.datastore import DatastoreAPI, umask_permissions
+from oneedge.rm.api.datastore import DatastoreAPI
 from oneedge.rm.api.shared import ObjectAPI, check_name, parse_template
 from oneedge.rm.method import Method, method
 from oneedge.rm.request import Request
@@ -112,7 +112,7 @@ class ImageAPI(ObjectAPI[Image]):
         persistent = spec.persistent or (ds.template.get("PERSISTENT_ONLY") or "").upper() == "YES"
         user = req.user
         image = Image.new(spec.name, user.uid, user.name, user.gid, user.gname,
-                          umask_permissions(self.core.config.default_umask), spec.image_type, persistent,
+                          self.new_permissions(user.uid, user.gid), spec.image_type, persistent,
                           spec.path, spec.fmt, spec.size_mb, ds.oid, ds.name, ds.disk_type, template)
         self.pool.allocate(conn, image)
         self.datastores.add_image(conn, ds.oid, image.oid)

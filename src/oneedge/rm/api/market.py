@@ -7,7 +7,6 @@ from sqlalchemy.engine import Connection
 from oneedge.errors import action_error, allocate_error
 from oneedge.pool.market import Market, MarketState, check_market_template
 from oneedge.pool.types import AuthOp, ObjectType
-from oneedge.rm.api.datastore import umask_permissions
 from oneedge.rm.api.shared import ObjectAPI, check_name, parse_template
 from oneedge.rm.method import Method, method
 from oneedge.rm.request import Request
@@ -54,7 +53,7 @@ class MarketAPI(ObjectAPI[Market]):
                 raise allocate_error("marketplace", "NAME is already taken by MARKETPLACE")
             user = req.user
             market = Market.new(name, user.uid, user.name, user.gid, user.gname,
-                                umask_permissions(self.core.config.default_umask), mad.name, ZONE_ID, template)
+                                self.new_permissions(user.uid, user.gid), mad.name, ZONE_ID, template)
             market.set("STATE", int(state))
             return self.pool.allocate(conn, market)
 

@@ -12,7 +12,6 @@ from sqlalchemy.engine import Connection
 from oneedge.errors import action_error, allocate_error
 from oneedge.pool.marketapp import AppState, MarketApp, parse_app
 from oneedge.pool.types import AuthOp, ObjectType
-from oneedge.rm.api.datastore import umask_permissions
 from oneedge.rm.api.market import ZONE_ID, MarketAPI
 from oneedge.rm.api.shared import ObjectAPI, check_name, parse_template
 from oneedge.rm.method import Method, method
@@ -49,7 +48,7 @@ class MarketAppAPI(ObjectAPI[MarketApp]):
                 raise allocate_error("marketplace app", "NAME is already taken by MARKETPLACEAPP")
             user = req.user
             app = MarketApp.new(spec, user.uid, user.name, user.gid, user.gname,
-                                umask_permissions(self.core.config.default_umask), ZONE_ID, market_id,
+                                self.new_permissions(user.uid, user.gid), ZONE_ID, market_id,
                                 market.name, template)
             oid = self.pool.allocate(conn, app)
             self.markets.add_app(conn, market, oid)

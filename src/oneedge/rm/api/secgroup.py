@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from oneedge.errors import action_error, internal_error
-from oneedge.pool.permissions import Permissions
 from oneedge.pool.secgroup import (
     DEFAULT_PERMISSIONS, DEFAULT_SECGROUP_ID, RuleError, SecurityGroup, check_rules,
 )
@@ -16,10 +15,6 @@ from oneedge.rm.method import Method, method
 from oneedge.rm.request import Request
 from oneedge.template import Template
 
-
-def umask_permissions(umask: int) -> Permissions:
-    """The permissions of a new object under the owner's umask (DEFAULT_UMASK 177 -> 600)."""
-    return Permissions.from_octal(f"{0o777 & ~umask:03o}")
 
 
 def take_name(template: Template, missing: str) -> str:
@@ -81,7 +76,7 @@ class SecurityGroupAPI(ObjectAPI[SecurityGroup]):
             raise internal_error(str(exc)) from None
         user = req.user
         group = SecurityGroup.new(name, user.uid, user.gid, user.name, user.gname,
-                                  umask_permissions(self.core.config.default_umask), template)
+                                  self.new_permissions(user.uid, user.gid), template)
         return self.pool.allocate(conn, group)
 
     def allocate(self, req: Request, text: str) -> int:

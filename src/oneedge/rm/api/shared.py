@@ -98,6 +98,11 @@ class ObjectAPI(Generic[T]):
         """Derive fields from the new template (e.g. a document's NAME)."""
 
     # -- helpers ----------------------------------------------------------------------
+    def new_permissions(self, uid: int, gid: int) -> Permissions:
+        """Permissions of a new object owned by uid/gid under oned.conf's DEFAULT_UMASK."""
+        config = self.core.config
+        return Permissions.for_new_object(config.default_umask, uid, gid, config.enable_other_permissions)
+
     def get(self, conn: Connection, oid: int) -> T:
         return self.pool.get(conn, oid)
 

@@ -14,12 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from oneedge.errors import ErrorCode, RequestError, action_error, api_error, authorization_error
-from oneedge.pool.permissions import Permissions
 from oneedge.pool.types import AuthOp, ObjectType
 from oneedge.pool.vm import VirtualMachine, VmState
 from oneedge.pool.vmtemplate import (DEFAULT_VM_RESTRICTED_ATTR, InvalidTemplate, automatic_requirements,
                                      find_restricted, restricted_map, split_template)
-from oneedge.rm.api.datastore import umask_permissions
 from oneedge.rm.api.image import ImageAPI
 from oneedge.rm.api.shared import FILTER_ALL, ObjectAPI
 from oneedge.rm.method import Method, method
@@ -44,10 +42,6 @@ class VMAPI(ObjectAPI[VirtualMachine]):
                  if isinstance(a, SingleAttribute)]
         return restricted_map(names or DEFAULT_VM_RESTRICTED_ATTR)
 
-    def umask_permissions(self) -> Permissions:
-        """Permissions of a new VM or template under oned.conf's DEFAULT_UMASK."""
-        return umask_permissions(self.core.config.default_umask)
-
     def create(self, conn: Connection, req: Request, tmpl: Template, hold: bool) -> int:
         """Allocate a VM from a checked template in the caller's transaction; return its ID.
 
@@ -64,7 +58,7 @@ class VMAPI(ObjectAPI[VirtualMachine]):
         automatic_requirements(parts)
         state = VmState.HOLD if hold or parts.deploy_id else VmState.PENDING
         user = req.user
-        vm = VirtualMachine.new(user.uid, user.gid, user.name, user.gname, parts.name, self.umask_permissions(),
+        vm = VirtualMachine.new(user.uid, user.gid, user.name, user.gname, parts.name, self.new_permissions(user.uid, user.gid),
                                 state, parts.template, parts.user_template, int(time.time()))
         if parts.deploy_id:
             vm.deploy_id = parts.deploy_id

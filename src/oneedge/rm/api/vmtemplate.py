@@ -50,7 +50,7 @@ class VMTemplateAPI(ObjectAPI[VMTemplate]):
         self.check_unique_name(conn, name, req.user.uid)
         template.remove("NAME")
         user = req.user
-        doc = VMTemplate.new(user.uid, user.gid, user.name, user.gname, name, self.vms.umask_permissions(), template,
+        doc = VMTemplate.new(user.uid, user.gid, user.name, user.gname, name, self.new_permissions(user.uid, user.gid), template,
                              int(time.time()))
         return self.pool.allocate(conn, doc)
 

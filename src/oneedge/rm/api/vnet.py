@@ -17,7 +17,7 @@ from oneedge.pool.vnet import (
     BRIDGE_TYPES, DRIVER_NEEDS, INHERIT_ATTRS, VirtualNetwork, VNetState, join_ids, split_ids,
 )
 from oneedge.rm.api.cluster import ClusterAPI, object_clusters
-from oneedge.rm.api.secgroup import SecurityGroupAPI, take_name, umask_permissions
+from oneedge.rm.api.secgroup import SecurityGroupAPI, take_name
 from oneedge.rm.api.shared import ObjectAPI, parse_template
 from oneedge.rm.api.vnet_ar import AddressRangeVerbs
 from oneedge.rm.method import Method, method
@@ -90,7 +90,7 @@ class VirtualNetworkAPI(AddressRangeVerbs, ObjectAPI[VirtualNetwork]):
         template.remove("AR")
         user = req.user
         vnet = VirtualNetwork.new(name, user.uid, user.gid, user.name, user.gname,
-                                  umask_permissions(self.core.config.default_umask), fields, template, parent)
+                                  self.new_permissions(user.uid, user.gid), fields, template, parent)
         try:
             vnet.set_ars([AddressRange.define(dict(v.items), i) for i, v in enumerate(ar_vectors)])
         except AddressError as exc:

@@ -8,7 +8,7 @@ from oneedge.errors import ErrorCode, RequestError, allocate_error, internal_err
 from oneedge.pool.types import AuthOp, ObjectType
 from oneedge.pool.vnet import DRIVER_NEEDS, split_ids
 from oneedge.pool.vntemplate import VNTemplate
-from oneedge.rm.api.secgroup import take_name, umask_permissions
+from oneedge.rm.api.secgroup import take_name
 from oneedge.rm.api.shared import ObjectAPI, check_name, parse_template
 from oneedge.rm.api.vnet import VirtualNetworkAPI
 from oneedge.rm.method import Method, method
@@ -44,7 +44,7 @@ class VNTemplateAPI(ObjectAPI[VNTemplate]):
             raise internal_error(f"NAME is already taken by VNTEMPLATE {other.oid}.")
         user = req.user
         return self.pool.allocate(conn, VNTemplate.new(name, user.uid, user.gid, user.name, user.gname,
-                                                       umask_permissions(self.core.config.default_umask), template))
+                                                       self.new_permissions(user.uid, user.gid), template))
 
     def allocate(self, req: Request, text: str) -> int:
         template = parse_template(text)
