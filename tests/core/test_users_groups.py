@@ -143,3 +143,25 @@ def test_acl_rules(frontend):
     one.fails("one.acl.addrule", "zz", "1", "1", "*", code=API)
     one.fails("one.acl.addrule", "200000001", "400000000", "8", "*", code=INTERNAL)
     assert gid >= 100
+
+
+def test_deleting_an_object_deletes_the_acl_rules_naming_it(frontend):
+    one = frontend.raw()
+    uid = one.ok("one.user.allocate", "ruled", "pw", "", [])
+    gid = one.ok("one.group.allocate", "ruled-group")
+    # #uid GROUP/* CREATE *, @gid GROUP/* CREATE *, * GROUP/@gid USE *, * USER/#uid USE *
+    by_user = one.ok("one.acl.addrule", f"{0x100000000 | uid:X}", "40400000000", "8", "*")
+    by_group = one.ok("one.acl.addrule", f"{0x200000000 | gid:X}", "40400000000", "8", "*")
+    on_group = one.ok("one.acl.addrule", "400000000", f"{0x40200000000 | gid:X}", "1", "*")
+    on_user = one.ok("one.acl.addrule", "400000000", f"{0x10100000000 | uid:X}", "1", "*")
+    keep = one.ok("one.acl.addrule", "400000000", "10100000000", "1", "*")
+
+    def ids() -> set[int]:
+        return {int(r.findtext("ID")) for r in validate(one.ok("one.acl.info"), "acl_pool")}
+
+    one.ok("one.user.delete", uid)
+    assert by_user not in ids() and on_user not in ids()
+    assert {by_group, on_group, keep} <= ids()
+    one.ok("one.group.delete", gid)
+    assert by_group not in ids() and on_group not in ids()
+    assert keep in ids()

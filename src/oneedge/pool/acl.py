@@ -121,6 +121,20 @@ def _resource(*kinds: ObjectType) -> int:
     return mask
 
 
+def _names(rule: AclRule, kind: ObjectType, oid: int) -> bool:
+    selector = rule.resource & _SELECTORS
+    ident = rule.resource & _ID_MASK
+    if selector == INDIVIDUAL_ID and ident == oid and rule.resource & kind.bit:
+        return True
+    if kind is ObjectType.USER:
+        return rule.user == INDIVIDUAL_ID | oid
+    if kind is ObjectType.GROUP:
+        return rule.user == GROUP_ID | oid or (selector == GROUP_ID and ident == oid)
+    if kind is ObjectType.CLUSTER:
+        return selector == CLUSTER_ID and ident == oid
+    return False
+
+
 #: OpenNebula's built-in rules, created with a new database (``AclManager.cc``).
 DEFAULT_RULES = (
     # @1 VM+IMAGE+TEMPLATE+DOCUMENT+SECGROUP+VMGROUP+BACKUPJOB/* CREATE *
@@ -173,6 +187,14 @@ class AclManager:
             raise no_exists("ACL", oid)
         conn.execute(sa.delete(acl_table).where(acl_table.c.oid == oid))
         self.store.on_commit(conn, lambda: self._drop(oid))
+
+    def forget(self, conn: Connection, kind: ObjectType, oid: int) -> None:
+        """Delete the rules naming a deleted object: as the resource (#oid), and for users,
+        groups and clusters as the user set (#uid, @gid) or selector (@gid, %cid)."""
+        doomed = [rule.oid for rule in self._rules.values() if _names(rule, kind, oid)]
+        if doomed:
+            conn.execute(sa.delete(acl_table).where(acl_table.c.oid.in_(doomed)))
+            self.store.on_commit(conn, lambda: [self._drop(rule) for rule in doomed])
 
     def _put(self, rule: AclRule) -> None:
         with self._lock:

@@ -304,8 +304,13 @@ class ObjectAPI(Generic[T]):
             obj = self.get(conn, oid)
             self.authorize(req, conn, self.DELETE_OP, obj)
             self.before_delete(req, conn, obj)
-            self.pool.drop(conn, oid)
+            self.remove(conn, oid)
         return oid
+
+    def remove(self, conn: Connection, oid: int) -> None:
+        """Drop an object and the ACL rules that name it, as oned does on every delete."""
+        self.pool.drop(conn, oid)
+        self.core.acl.forget(conn, self.KIND, oid)
 
     # -- method table -----------------------------------------------------------------
     def _chmod_method(self) -> Method:

@@ -131,8 +131,8 @@ class VMTemplateAPI(ObjectAPI[VMTemplate]):
                     image = images.get(conn, image_id)
                     images.authorize(req, conn, images.DELETE_OP, image)
                     images.before_delete(req, conn, image)
-                    images.pool.drop(conn, image_id)
-            self.pool.drop(conn, oid)
+                    images.remove(conn, image_id)
+            self.remove(conn, oid)
         return oid
 
     def instantiate(self, req: Request, oid: int, name: str = "", hold: bool = False, extra: str = "",
