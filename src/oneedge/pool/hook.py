@@ -21,7 +21,7 @@ from oneedge.db.schema import metadata, pool_table
 from oneedge.pool import xml
 from oneedge.pool.host import HostState
 from oneedge.pool.image import ImageState
-from oneedge.pool.object import PoolObject
+from oneedge.pool.object import AdminOwned, PoolObject
 from oneedge.pool.types import ObjectType
 from oneedge.pool.vm import LcmState, VmState
 from oneedge.pool.vnet import VNetState
@@ -154,7 +154,7 @@ def parse_type(text: str | None) -> HookType:
         raise HookError(f"Invalid Hook type: {text or ''}") from None
 
 
-class Hook(PoolObject):
+class Hook(AdminOwned, PoolObject):
     TABLE = table
     TYPE = ObjectType.HOOK
     ROOT = "HOOK"
@@ -167,14 +167,6 @@ class Hook(PoolObject):
         root.append(template.to_xml())
         return cls(root)
 
-    # NOTE: hooks belong to oneadmin (user 0, group 0), as in OpenNebula.
-    @property
-    def uid(self) -> int:
-        return 0
-
-    @property
-    def gid(self) -> int:
-        return 0
 
     @property
     def hook_type(self) -> HookType:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from oneedge.db.schema import metadata, pool_table
 from oneedge.pool import xml
-from oneedge.pool.object import PoolObject
+from oneedge.pool.object import AdminOwned, PoolObject
 from oneedge.pool.types import ObjectType
 from oneedge.template import SingleAttribute, Template
 
@@ -141,7 +141,7 @@ def reserved(total: int, reservation: str) -> int:
     return int(total * (1 - value / 100.0)) if percent else total - value
 
 
-class Host(PoolObject):
+class Host(AdminOwned, PoolObject):
     TABLE = table
     TYPE = ObjectType.HOST
     ROOT = "HOST"
@@ -162,14 +162,6 @@ class Host(PoolObject):
         xml.sub(root, "MONITORING")
         return cls(root)
 
-    # NOTE: hosts belong to oneadmin (user 0, group 0), as in OpenNebula.
-    @property
-    def uid(self) -> int:
-        return 0
-
-    @property
-    def gid(self) -> int:
-        return 0
 
     def columns(self) -> dict[str, object]:
         return {"state": int(self.state), "cid": self.cluster_id}

@@ -141,3 +141,16 @@ class PoolObject:
     def columns(self) -> dict[str, object]:
         """Extra search columns of the object's table (see the pool's table)."""
         return {}
+
+
+class AdminOwned:
+    """Mixin for kinds with no owner in their document (hosts, zones, hooks): they
+    belong to oneadmin (user 0, group 0), as in OpenNebula."""
+
+    @property
+    def uid(self) -> int:
+        return 0
+
+    @property
+    def gid(self) -> int:
+        return 0

@@ -8,7 +8,7 @@ from lxml import etree
 
 from oneedge.db.schema import pool_table
 from oneedge.pool import xml
-from oneedge.pool.object import PoolObject
+from oneedge.pool.object import AdminOwned, PoolObject
 from oneedge.pool.types import ObjectType
 from oneedge.template import SingleAttribute, Template
 
@@ -34,7 +34,7 @@ class RaftState(IntEnum):
     LEADER = 3
 
 
-class Zone(PoolObject):
+class Zone(AdminOwned, PoolObject):
     TABLE = table
     FIRST_OID = FIRST_ZONE_ID
     TYPE = ObjectType.ZONE
@@ -47,15 +47,6 @@ class Zone(PoolObject):
         root.append(etree.Element("SERVER_POOL"))
         return cls(root)
 
-    # NOTE: zones belong to oneadmin; every user may USE them through the
-    # default ACL rule "* ZONE/* USE *".
-    @property
-    def uid(self) -> int:
-        return 0
-
-    @property
-    def gid(self) -> int:
-        return 0
 
     def with_endpoint(self, endpoint: str) -> str:
         """The document with TEMPLATE/ENDPOINT set to ``endpoint``."""
