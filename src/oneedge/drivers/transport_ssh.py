@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shlex
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path, PurePosixPath
@@ -112,11 +113,18 @@ class SSHTransport(Transport):
 
     async def _open(self, opener: Callable[[asyncssh.SSHClientConnection], Awaitable[T]]
                     ) -> tuple[asyncssh.SSHClientConnection, T]:
-        """Open a channel, retrying once on a new connection if the current one was stale."""
+        """Open a channel; on a connection found dead, once more on a new one.
+
+        A channel the host refuses on a live connection (over its
+        ``MaxSessions``...) is an error: the connection, and the commands
+        running on it, stay.
+        """
         conn = await self._connection()
         try:
             return conn, await opener(conn)
         except (asyncssh.Error, OSError) as exc:
+            if isinstance(exc, asyncssh.ChannelOpenError) and not conn.is_closed():
+                raise TransportError(self.target, f"channel refused: {_reason(exc)}") from None
             first = exc
         self._drop(conn)
         conn = await self._connection()
@@ -247,6 +255,8 @@ def _reason(exc: BaseException) -> str:
         return exc.reason
     if isinstance(exc, asyncssh.ChannelOpenError):
         return exc.reason
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno)  # asyncio's connect errors hide it behind "Connect call failed"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     if isinstance(exc, TimeoutError):
