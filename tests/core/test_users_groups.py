@@ -165,3 +165,51 @@ def test_deleting_an_object_deletes_the_acl_rules_naming_it(frontend):
     one.ok("one.group.delete", gid)
     assert by_group not in ids() and on_group not in ids()
     assert keep in ids()
+
+
+def test_group_admins_manage_their_members(frontend):
+    one = frontend.raw()
+    gid = one.ok("one.group.allocate", "team-admins")
+    boss = one.ok("one.user.allocate", "boss", "pw", "", [gid])
+    member = one.ok("one.user.allocate", "member", "pw", "", [gid])
+    outsider = one.ok("one.user.allocate", "outsider", "pw", "", [])
+    one.ok("one.group.update", gid, 'DESCRIPTION = "edge ops"', 0)
+    assert "edge ops" in one.ok("one.group.info", gid, False)
+
+    boss_raw = frontend.raw("boss:pw")
+    boss_raw.fails("one.user.passwd", member, "new", code=AUTHORIZATION)
+    one.ok("one.group.addadmin", gid, boss)
+    assert [a.text for a in validate(one.ok("one.group.info", gid, False), "group").iterfind("ADMINS/ID")] == [str(boss)]
+    one.fails("one.group.addadmin", gid, boss, code=ACTION)
+    one.fails("one.group.addadmin", gid, outsider, code=ACTION)
+    # A group admin creates users in its group and sees them.
+    created = boss_raw.ok("one.user.allocate", "recruit", "pw", "", [gid])
+    assert "<NAME>recruit</NAME>" in boss_raw.ok("one.userpool.info")
+    boss_raw.fails("one.user.allocate", "elsewhere", "pw", "", [1], code=AUTHORIZATION)
+    assert created > member
+    one.ok("one.group.deladmin", gid, boss)
+    one.fails("one.group.deladmin", gid, boss, code=ACTION)
+    boss_raw.fails("one.user.allocate", "again", "pw", "", [gid], code=AUTHORIZATION)
+
+
+def test_secondary_groups_and_auth_drivers(frontend):
+    one = frontend.raw()
+    uid = one.ok("one.user.allocate", "frank", "pw", "", [])
+    gid = one.ok("one.group.allocate", "frank-extra")
+    one.ok("one.user.addgroup", uid, gid)
+    one.fails("one.user.addgroup", uid, gid, code=ACTION)
+    one.fails("one.user.delgroup", uid, 1, code=ACTION)  # its main group
+    one.ok("one.user.delgroup", uid, gid)
+    one.fails("one.user.delgroup", uid, gid, code=ACTION)
+    group = validate(one.ok("one.group.info", gid, False), "group")
+    assert str(uid) not in [n.text for n in group.iterfind("USERS/ID")]
+
+    # A user moved to a driver without a local password cannot log in with the old one.
+    one.ok("one.user.chauth", uid, "public", "")
+    frontend.raw("frank:pw").fails("one.user.info", -1, False, code=AUTHENTICATION)
+    assert "<AUTH_DRIVER>public</AUTH_DRIVER>" in one.ok("one.user.info", uid, False)
+    one.fails("one.user.chauth", uid, "core", "", code=ACTION)
+    one.fails("one.user.chauth", uid, "kerberos", "", code=ACTION)
+    one.ok("one.user.chauth", uid, "core", "back")
+    assert frontend.raw("frank:back").ok("one.user.info", -1, False)
+    frontend.raw("frank:back").fails("one.user.chauth", uid, "core", "mine", code=AUTHORIZATION)
