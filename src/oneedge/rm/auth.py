@@ -34,6 +34,9 @@ class AuthManager:
         self.cache_seconds = cache_seconds
         self._sessions: dict[bytes, _Session] = {}
         self._lock = threading.Lock()
+        # Bumped by every forget(): a check that read the user before a change
+        # committed must not cache its (stale) answer after it.
+        self._generation = 0
 
     def authenticate(self, session: str) -> AuthUser:
         key = hashlib.sha256(session.encode("utf-8", "surrogatepass")).digest()
@@ -44,8 +47,11 @@ class AuthManager:
         name, sep, secret = session.partition(":")
         if not sep or not name:
             raise authentication_error()
+        generation = self._generation
         user = self._check(name, secret)
         with self._lock:
+            if generation != self._generation:
+                return user
             if len(self._sessions) > 10_000:
                 self._sessions = {k: s for k, s in self._sessions.items() if s.expires > now}
             self._sessions[key] = _Session(user, now + self.cache_seconds)
@@ -67,9 +73,6 @@ class AuthManager:
     def forget(self, uid: int) -> None:
         """Drop every cached session of a user (after any change to it)."""
         with self._lock:
+            self._generation += 1
             self._sessions = {k: s for k, s in self._sessions.items() if s.user.uid != uid}
-
-    def forget_all(self) -> None:
-        with self._lock:
-            self._sessions.clear()
 
