@@ -111,6 +111,27 @@ def test_timeout_kills_the_whole_process_group(make: MakeTransport, tmp_path: Pa
         time.sleep(0.02)
 
 
+def test_a_cancelled_command_is_killed(make: MakeTransport, tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+
+    async def body(t: Transport) -> int:
+        running = asyncio.create_task(t.run(["sh", "-c", f"echo $$ > {pid_file}; exec sleep 30"], timeout=20))
+        deadline = time.monotonic() + 5
+        while not pid_file.exists() or not pid_file.read_text().endswith("\n"):
+            assert time.monotonic() < deadline, "the command never started"
+            await asyncio.sleep(0.02)
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+        return int(pid_file.read_text())
+
+    pid = run(using(make(tmp_path / "one"), body))
+    deadline = time.monotonic() + 5
+    while not process_gone(pid):
+        assert time.monotonic() < deadline, f"{pid} still running"
+        time.sleep(0.02)
+
+
 def test_a_timeout_is_not_a_failure(make: MakeTransport, tmp_path: Path) -> None:
     # A command that fails quickly is a Result; only one outliving its timeout raises.
     result = run(using(make(tmp_path / "one"), lambda t: t.run(["false"], timeout=5)))

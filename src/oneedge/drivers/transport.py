@@ -19,9 +19,14 @@ Contract shared by every transport:
   not found answers rc 127, as a shell would. A command still running after
   ``timeout`` seconds is killed with its whole process group (on the host,
   for SSH) and ``ActionTimeout`` is raised with what it printed so far.
-- ``put``/``get`` copy a file or a directory tree, creating the target's
+  The timeout counts from the command's start: waiting for a free channel
+  or for the connection (bounded by the connect timeout) comes before it.
+  A caller cancelling ``run`` has the command killed the same way.
+- ``put``/``get`` copy a file or a directory tree to exactly the target
+  path (a directory merges into an existing one), creating the target's
   parents; failures raise ``TransportError``, a copy outliving its timeout
   ``ActionTimeout``.
+- ``sync_remotes`` copies a remotes tree only when its version changed.
 - Failing to reach the host raises ``HostUnreachable``,
   ``AuthenticationFailed`` or ``HostKeyError``. A command is never retried
   once it may have started on the host.

@@ -34,13 +34,18 @@ def ssh_dir(home: Path) -> Path:
     return home / ".ssh"
 
 
+def key_path(home: Path) -> Path:
+    """The front-end's private key file; the public key is beside it, ``.pub``."""
+    return ssh_dir(home) / "id_ed25519"
+
+
 def front_end_key(home: Path) -> asyncssh.SSHKey:
     """The front-end's private key, created (ed25519, mode 0600) when missing.
 
     Blocking: call it from a thread. Safe when several transports or
     processes ask at once: only one creates the file.
     """
-    path = ssh_dir(home) / "id_ed25519"
+    path = key_path(home)
     with _key_lock:
         if not path.exists():
             _create_key(path)

@@ -35,7 +35,7 @@ from oneedge.drivers.transport import (
     Transport,
     TransportError,
 )
-from oneedge.drivers.transport_keys import HostKeyPolicy, KnownHosts, front_end_key
+from oneedge.drivers.transport_keys import HostKeyPolicy, KnownHosts, front_end_key, key_path
 
 T = TypeVar("T")
 
@@ -102,7 +102,7 @@ class SSHTransport(Transport):
             raise HostKeyError(self.target, f"host key {reason} {self._known_hosts.path} ({exc.reason})") from None
         except asyncssh.PermissionDenied as exc:
             raise AuthenticationFailed(self.target, f"authentication failed for the front-end key "
-                                       f"{self.home / '.ssh' / 'id_ed25519'} ({exc.reason})") from None
+                                       f"{key_path(self.home)} ({exc.reason})") from None
         except (asyncssh.Error, OSError, TimeoutError) as exc:
             raise HostUnreachable(self.target, f"cannot connect: {_reason(exc)}") from None
         if first_contact:
