@@ -188,7 +188,7 @@ class Transport(abc.ABC):
 
 def _files(root: Path) -> list[Path]:
     """The tree's files, sorted, without compiled byte code."""
-    found = []
+    found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         found.extend(Path(dirpath, name) for name in filenames if not name.endswith(".pyc"))
