@@ -1,7 +1,9 @@
 """The ``one<object> <verb>`` framework: verbs as data, parsed with argparse, run in a Context.
 
 A :class:`Tool` (``onevm``) holds :class:`Verb`s (``list``, ``show``,
-``terminate``...). Only the parser of the verb being run is built, which
+``terminate``...). Command lines are parsed by :mod:`oneedge.cli.argv`
+from the verb's :class:`Arg` data; argparse (:mod:`oneedge.cli.usage`) is
+loaded only for help, errors and what that small parser leaves to it, which
 keeps start-up fast. Every failure ends as one line on stderr and a
 non-zero exit status: :class:`~oneedge.cli.errors.CliError` (255, or 2 for
 bad usage), 130 on Ctrl-C.
@@ -9,7 +11,6 @@ bad usage), 130 on Ctrl-C.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -17,6 +18,7 @@ from oneedge.cli.errors import CliError
 
 TYPE_CHECKING = False  # typing costs start-up time, see oneedge.cli.table
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Callable, Sequence
     from typing import Any
 
@@ -64,13 +66,6 @@ class Verb:
         self.aliases = tuple(aliases)
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (``onevm show: error: ...``) and status 2."""
-
-    def error(self, message: str) -> Any:
-        raise CliError(f"{self.prog}: {message} (see '{self.prog} --help')", 2)
-
-
 class Tool:
     """A ``one*`` command: a program name, a summary and its verbs in help order."""
 
@@ -80,37 +75,23 @@ class Tool:
         self.verbs = {v.name: v for v in verbs}
         self.aliases = {a: v.name for v in verbs for a in v.aliases}
 
-    def verb_parser(self, verb: Verb) -> argparse.ArgumentParser:
-        """The parser of one verb (``onevm terminate``), with its examples in the help."""
-        epilog = "Examples:\n" + "\n".join(f"  {e}" for e in verb.examples) if verb.examples else None
-        parser = _Parser(prog=f"{self.prog} {verb.name}", description=verb.summary, epilog=epilog,
-                         formatter_class=argparse.RawDescriptionHelpFormatter)
-        for arg in (*verb.args, *CLIENT_ARGS):
-            parser.add_argument(*arg.flags, **arg.kwargs)
-        return parser
-
-    def top_parser(self) -> argparse.ArgumentParser:
-        """The parser listing every verb, for ``--help``, ``--version`` and unknown verbs."""
-        from oneedge import __version__
-
-        top = _Parser(prog=self.prog, description=self.summary, formatter_class=argparse.RawDescriptionHelpFormatter,
-                      epilog=f"Run '{self.prog} VERB --help' for a verb's options and examples.")
-        top.add_argument("-V", "--version", action="version", version=f"{self.prog} (oneedge {__version__})")
-        subs = top.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
-        subs.required = True
-        for verb in self.verbs.values():
-            subs.add_parser(verb.name, aliases=list(verb.aliases), help=verb.summary)
-        return top
-
     def parse(self, argv: Sequence[str]) -> tuple[Verb, argparse.Namespace]:
-        """The verb named first in ``argv`` and its arguments; options and positionals may mix.
-        Only that verb's parser is built, which keeps start-up fast."""
+        """The verb named first in ``argv`` and its arguments; options and positionals may mix."""
+        from oneedge.cli import argv as fast
+
         name = self.aliases.get(argv[0], argv[0]) if argv else ""
         verb = self.verbs.get(name)
         if verb is None:
-            self.top_parser().parse_args(argv)
+            from oneedge.cli.usage import top_parser
+
+            top_parser(self).parse_args(argv)
             raise CliError(f"{self.prog}: unknown verb {argv[0]!r} (see '{self.prog} --help')", 2)
-        return verb, self.verb_parser(verb).parse_intermixed_args(argv[1:])
+        args = fast.parse((*verb.args, *CLIENT_ARGS), argv[1:])
+        if args is None:
+            from oneedge.cli.usage import verb_parser
+
+            args = verb_parser(self, verb).parse_intermixed_args(argv[1:])
+        return verb, args
 
     def main(self, argv: Sequence[str] | None = None) -> int:
         """Run the command line ``argv`` (default ``sys.argv[1:]``); returns the exit status."""

@@ -1,29 +1,32 @@
 """OpenNebula XML documents as the CLI prints them: element text, template syntax, dicts.
 
-Documents are parsed with ``xml.etree``'s C parser (fast on a pool of
-10,000 VMs, cheap to import); output shapes follow OpenNebula's CLI.
+Documents are parsed into :class:`~oneedge.cli.xmldoc.Node` trees (cheap to
+import, see there); output shapes follow OpenNebula's CLI.
 """
 
 from __future__ import annotations
 
-from xml.etree import ElementTree as ET
-
 from oneedge.cli.errors import CliError
+from oneedge.cli.xmldoc import Node as Element
 
 TYPE_CHECKING = False  # typing costs start-up time, see oneedge.cli.table
 if TYPE_CHECKING:
     from typing import Any
 
 
-def parse(xml: str) -> ET.Element:
+def parse(xml: str) -> Element:
     """The root element of a document the API returned."""
+    from pyexpat import ExpatError
+
+    from oneedge.cli.xmldoc import parse
+
     try:
-        return ET.fromstring(xml)
-    except ET.ParseError as exc:
+        return parse(xml)
+    except ExpatError as exc:
         raise CliError(f"The front-end returned a malformed document: {exc}") from None
 
 
-def text(element: ET.Element, path: str, default: str = "") -> str:
+def text(element: Element, path: str, default: str = "") -> str:
     """Text of the element at ``path`` (``default`` if missing, "" if empty)."""
     found = element.find(path)
     if found is None:
@@ -35,7 +38,7 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def template_str(element: ET.Element | None, indent: str = "") -> str:
+def template_str(element: Element | None, indent: str = "") -> str:
     """An OpenNebula template (``TEMPLATE``/``USER_TEMPLATE`` element) in its own syntax:
     ``KEY="value"`` lines, vectors as ``KEY=[`` ... ``]``, keys in document order."""
     if element is None:
@@ -50,13 +53,13 @@ def template_str(element: ET.Element | None, indent: str = "") -> str:
     return "\n".join(lines)
 
 
-def to_hash(element: ET.Element, arrays: frozenset[str] = frozenset()) -> dict[str, Any]:
+def to_hash(element: Element, arrays: frozenset[str] = frozenset()) -> dict[str, Any]:
     """``{root tag: value}`` as OpenNebula's ``to_hash``: leaves are strings, empty
     elements ``{}``, repeated children lists; paths in ``arrays`` are always lists."""
     return {element.tag: _value(element, element.tag, arrays)}
 
 
-def _value(element: ET.Element, path: str, arrays: frozenset[str]) -> Any:
+def _value(element: Element, path: str, arrays: frozenset[str]) -> Any:
     if len(element) == 0:
         return element.text if element.text else {}
     out: dict[str, Any] = {}

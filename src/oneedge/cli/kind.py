@@ -7,7 +7,7 @@ from oneedge.cli.errors import CliError
 
 TYPE_CHECKING = False  # typing costs start-up time, see oneedge.cli.table
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
+    from oneedge.cli.xmldoc import Node as Element
 
     from oneedge.cli.command import Context
 

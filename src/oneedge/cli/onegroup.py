@@ -12,7 +12,7 @@ TYPE_CHECKING = False  # typing costs start-up time, see oneedge.cli.table
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterable
-    from xml.etree.ElementTree import Element
+    from oneedge.cli.xmldoc import Node as Element
 
     from oneedge.cli.command import Context
 

@@ -12,7 +12,7 @@ from oneedge.cli.verbs import (create_verb, delete_verb, list_verb, ownership_ve
 TYPE_CHECKING = False  # typing costs start-up time, see oneedge.cli.table
 if TYPE_CHECKING:
     import argparse
-    from xml.etree.ElementTree import Element
+    from oneedge.cli.xmldoc import Node as Element
 
     from oneedge.cli.command import Context
 

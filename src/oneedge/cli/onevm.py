@@ -13,7 +13,7 @@ from oneedge.cli.vmactions import WAIT, action, attach_verbs, deploy, migrate, r
 TYPE_CHECKING = False  # typing costs start-up time, see oneedge.cli.table
 if TYPE_CHECKING:
     import argparse
-    from xml.etree.ElementTree import Element
+    from oneedge.cli.xmldoc import Node as Element
 
     from oneedge.cli.command import Context
 

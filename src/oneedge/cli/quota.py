@@ -12,7 +12,7 @@ from oneedge.cli.table import Column
 TYPE_CHECKING = False  # typing costs start-up time, see oneedge.cli.table
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from xml.etree.ElementTree import Element
+    from oneedge.cli.xmldoc import Node as Element
 
 DEFAULT, UNLIMITED = "-1", "-2"
 

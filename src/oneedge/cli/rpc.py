@@ -1,18 +1,20 @@
 """A small XML-RPC client for OpenNebula's API.
 
-It speaks HTTP/1.1 over a plain socket and parses answers with the C parser
-of ``xml.etree``: ``xmlrpc.client`` and ``http.client`` would double the
-start-up time of every command (see bench/cli_bench.py), and so would
-``socket`` (enum, selectors): plain connections use ``_socket``; ``https``
-endpoints load ``socket`` and ``ssl`` when used.
+It speaks HTTP/1.1 over a plain socket and parses answers with
+:mod:`oneedge.cli.xmldoc`: ``xmlrpc.client``, ``http.client`` and
+``xml.etree`` would double the start-up time of every command (see
+bench/cli_bench.py), and so would ``socket`` (enum, selectors): plain
+connections use ``_socket``; ``https`` endpoints load ``socket`` and ``ssl``
+when used.
 """
 
 from __future__ import annotations
 
 import _socket
-from xml.etree import ElementTree as ET
+from pyexpat import ExpatError
 
 from oneedge.cli.errors import ApiError, CliError
+from oneedge.cli.xmldoc import Node, parse
 
 TYPE_CHECKING = False  # typing costs start-up time, see oneedge.cli.table
 if TYPE_CHECKING:
@@ -45,7 +47,7 @@ def encode(value: Any) -> str:
     raise TypeError(f"cannot send {type(value).__name__} over XML-RPC")
 
 
-def decode(value: ET.Element) -> Any:
+def decode(value: Node) -> Any:
     """The Python value of one XML-RPC ``<value>`` element."""
     if len(value) == 0:
         return value.text or ""
@@ -124,10 +126,10 @@ class Client:
             raise CliError(f"[{method}] empty answer from {self.endpoint.url}")
         return decode(value)
 
-    def _parse(self, payload: bytes, method: str) -> ET.Element:
+    def _parse(self, payload: bytes, method: str) -> Node:
         try:
-            return ET.fromstring(payload)
-        except ET.ParseError as exc:
+            return parse(payload)
+        except ExpatError as exc:
             raise CliError(f"[{method}] malformed answer from {self.endpoint.url}: {exc}") from None
 
     def _post(self, body: bytes) -> bytes:
@@ -159,7 +161,10 @@ class Client:
 def _connect(host: str, port: int, timeout: float) -> _socket.socket:
     """A TCP connection to the first address of ``host`` that accepts one."""
     error: OSError = OSError(f"no address for {host}")
-    for family, kind, proto, _, address in _socket.getaddrinfo(host, port, 0, _socket.SOCK_STREAM):
+    # NOTE: an ASCII host goes as bytes: a str is encoded with the IDNA codec, whose
+    # import (stringprep, re, enum) costs more than the rest of the call.
+    name = host.encode() if host.isascii() else host
+    for family, kind, proto, _, address in _socket.getaddrinfo(name, port, 0, _socket.SOCK_STREAM):
         sock = _socket.socket(family, kind, proto)
         try:
             sock.settimeout(timeout)

@@ -11,7 +11,7 @@ TYPE_CHECKING = False  # typing costs start-up time, see oneedge.cli.table
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any
-    from xml.etree.ElementTree import Element
+    from oneedge.cli.xmldoc import Node as Element
 
     from oneedge.cli.command import Context
     from oneedge.cli.table import Column

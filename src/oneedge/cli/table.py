@@ -10,7 +10,6 @@ aligned text or CSV.
 from __future__ import annotations
 
 import os
-import re
 
 from oneedge.cli.errors import CliError
 
@@ -27,7 +26,8 @@ BAD_STATES = frozenset({"fail", "err", "error", "ERROR"})
 REGULAR_STATES = frozenset({"PENDING", "DEPLOYING", "UNDEPLOYING", "CONFIGURING", "WARNING",
                             "pend", "hold", "boot", "prol", "epil", "migr", "shut", "save", "hotp", "snap",
                             "lock", "clon", "init", "upd"})
-_FILTER = re.compile(r"^(.+?)(!=|<=|>=|=|<|>|~)(.*)$")
+#: ``COLUMN<op>VALUE`` of ``--filter``; ``re`` is imported only when a filter is given.
+FILTER = r"^(.+?)(!=|<=|>=|=|<|>|~)(.*)$"
 #: Narrowest a column is squeezed to on a narrow terminal before columns are hidden.
 MIN_WIDTH = 3
 
@@ -210,15 +210,19 @@ def _matches(value: str, op: str, wanted: str) -> bool:
     return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
 
 
+def _split(expression: str) -> tuple[str, str, str]:
+    """``CPU>=2`` -> (``CPU``, ``>=``, ``2``)."""
+    import re
+
+    match = re.match(FILTER, expression)
+    if not match:
+        raise CliError(f"Expression '{expression}' incorrect", 2)
+    return match[1].strip(), match[2], match[3]
+
+
 def _filter_columns(filters: list[str]) -> list[str]:
     """Column names the ``--filter`` expressions use (checked again by :func:`_filter`)."""
-    names = []
-    for expression in filters:
-        match = _FILTER.match(expression)
-        if not match:
-            raise CliError(f"Expression '{expression}' incorrect", 2)
-        names.append(match[1].strip())
-    return names
+    return [_split(expression)[0] for expression in filters]
 
 
 def _filter(data: list[list[str]], columns: list[Column], filters: list[str], operator: str) -> list[list[str]]:
@@ -226,13 +230,10 @@ def _filter(data: list[list[str]], columns: list[Column], filters: list[str], op
     names = [c.name for c in columns]
     stems = []
     for expression in filters:
-        match = _FILTER.match(expression)
-        if not match:
-            raise CliError(f"Expression '{expression}' incorrect", 2)
-        name = match[1].strip().upper()
-        if name not in names:
-            raise CliError(f"Column '{match[1]}' not found", 2)
-        stems.append((names.index(name), match[2], match[3]))
+        column, op, wanted = _split(expression)
+        if column.upper() not in names:
+            raise CliError(f"Column '{column}' not found", 2)
+        stems.append((names.index(column.upper()), op, wanted))
     if operator.upper() not in ("AND", "OR"):
         raise CliError(f"--operator: expected AND or OR, got {operator!r}", 2)
     test = any if operator.upper() == "OR" else all

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Iterable, Sequence
     from typing import Any
-    from xml.etree.ElementTree import Element
+    from oneedge.cli.xmldoc import Node as Element
 
     from oneedge.cli.command import Context
     from oneedge.cli.kind import Kind
@@ -34,10 +34,9 @@ def print_document(ctx: Context, root: Element, args: argparse.Namespace) -> boo
     from oneedge.cli import document
 
     if args.xml:
-        from xml.etree import ElementTree as ET
+        from oneedge.cli.xmldoc import to_xml
 
-        ET.indent(root)
-        ctx.echo(ET.tostring(root, encoding="unicode"))
+        ctx.echo(to_xml(root))
         return True
     from oneedge.cli.xsdarrays import load
 
