@@ -99,6 +99,9 @@ def up(home: Path, port: int | None, listen: str | None, auto_upgrade_config: bo
     except (ConfigError, SchemaError, ValueError, OSError) as exc:
         click.echo(f"oneedge: {exc}", err=True)
         sys.exit(1)
+    from oneedge.monitor.core_link import MonitorService
+
+    core.services.append(MonitorService(core))
     config = core.config
     _setup_logging(home, config.log_system, config.log_level)
     host = listen or config.listen_address
@@ -128,4 +131,19 @@ def up(home: Path, port: int | None, listen: str | None, auto_upgrade_config: bo
         core.store.dispose()
     if not server.started:
         click.echo(f"oneedge: could not listen on {host}:{port} (see {home / 'oned.log'})", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--home", "home", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="The front-end home: oned.conf, monitord.conf, the database.")
+def monitord(home: Path) -> None:
+    """Run the monitor daemon (``oneedge up`` starts it and talks to it on stdin/stdout)."""
+    from oneedge.monitor.config import MonitorConfigError
+    from oneedge.monitor.main import run
+
+    try:
+        run(home.expanduser().resolve())
+    except (MonitorConfigError, OSError) as exc:
+        click.echo(f"oneedge monitord: {exc}", err=True)
         sys.exit(1)

@@ -1,0 +1,215 @@
+"""The core's side of monitoring: runs ``oneedge monitord`` and applies what it reports.
+
+``MonitorService`` (a ``Core.services`` entry) starts the daemon as a child
+process, sends it RAFT_STATUS and the host list, then an UPDATE_HOST or
+DEL_HOST whenever a host's name, state or IM_MAD changes (checked after
+every ``one.host.*`` call and every ``RESYNC`` seconds). What the daemon
+reports is applied by :class:`CoreLink` in one ``core.store.write()``
+transaction per message:
+
+- HOST_STATE: ERROR (with the reason in the template's ERROR) or MONITORED;
+  disabled and offline hosts are left alone.
+- HOST_SYSTEM: template attributes, capacity (reservations applied),
+  datastores, NUMA topology and PCI devices (``system_info``); an INIT or
+  ERROR host becomes MONITORED.
+- VM_STATE: NOTE(monitor): until the lifecycle exposes monitor-reported
+  states, the reported STATE is recorded in the VM's monitoring
+  (``vm_monitoring``) only; the VM's own state does not change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import sys
+import time
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from oneedge.monitor import link, probe_data, records, system_info
+from oneedge.monitor.link import LinkMessage, LinkType
+from oneedge.pool.host import Host, HostState
+from oneedge.pool.types import ObjectType
+
+if TYPE_CHECKING:
+    from oneedge.nebula import Core
+
+log = logging.getLogger("oneedge.monitor")
+
+RESYNC = 30.0
+_IM_MAD = re.compile(r"<IM_MAD>(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?</IM_MAD>")
+_STATE_TAG = re.compile(r"<STATE>.*?</STATE>|<TIMESTAMP>.*?</TIMESTAMP>")
+
+
+class CoreLink:
+    """Applies the daemon's messages to the core's documents (blocking: call from a thread)."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    @property
+    def hosts(self):
+        return self.core.pools[ObjectType.HOST]
+
+    def apply(self, message: LinkMessage) -> None:
+        handler = {LinkType.HOST_STATE: self.host_state, LinkType.HOST_SYSTEM: self.host_system,
+                   LinkType.VM_STATE: self.vm_state}.get(message.type)
+        if handler is None:
+            log.warning("unexpected message from the monitor daemon: %s", message.type.name)
+            return
+        handler(message.oid, message.data)
+
+    def host_state(self, host_id: int, data: str) -> None:
+        name, _, reason = data.strip().partition(" ")
+        new = HostState[name]
+        with self.core.store.write() as conn:
+            if not self.hosts.exists(conn, host_id):
+                return
+            host: Host = self.hosts.get(conn, host_id)
+            if host.state in (HostState.OFFLINE, HostState.DISABLED) or host.state is new:
+                return
+            host.set_state(new)
+            template = host.template
+            if new is HostState.ERROR:
+                template.set("ERROR", f"{time.strftime('%a %b %d %H:%M:%S %Y')}: {reason}")
+            else:
+                template.remove("ERROR")
+            host.template = template
+            self.hosts.update(conn, host)
+        log.info("host %d is %s%s", host_id, new.name, f": {reason}" if reason else "")
+
+    def host_system(self, host_id: int, data: str) -> None:
+        from oneedge.rm.api.host import HostAPI
+
+        pairs = list(probe_data.attributes(data))
+        with self.core.store.write() as conn:
+            if not self.hosts.exists(conn, host_id):
+                return
+            host: Host = self.hosts.get(conn, host_id)
+            if host.state is HostState.OFFLINE:
+                return
+            system_info.apply(host, pairs)
+            self.core.api(HostAPI).apply_reservations(conn, host)
+            if host.state in (HostState.INIT, HostState.ERROR):
+                host.set_state(HostState.MONITORED)
+            self.hosts.update(conn, host)
+
+    def vm_state(self, host_id: int, data: str) -> None:
+        vms = probe_data.vectors(list(probe_data.attributes(data)), "VM")
+        now = int(time.time())
+        vm_pool = self.core.pools[ObjectType.VM]
+        table = records.vm_monitoring
+        with self.core.store.write() as conn:
+            for vm in vms:
+                try:
+                    vm_id, state = int(vm.get("ID", "-1")), vm.get("STATE", "")
+                except ValueError:
+                    continue
+                if vm_id < 0 or not state.isidentifier() or not vm_pool.exists(conn, vm_id):
+                    continue
+                placed = vm_pool.get(conn, vm_id).last_history()
+                if placed is not None and placed.get_int("HID") != host_id:
+                    continue  # the VM is no longer on that host
+                last = conn.execute(sa.select(table.c.body).where(table.c.vmid == vm_id)
+                                    .order_by(table.c.last_poll.desc()).limit(1)).scalar_one_or_none()
+                body = _STATE_TAG.sub("", last or f"<MONITORING><ID>{vm_id}</ID></MONITORING>")
+                body = body.replace("</MONITORING>", f"<TIMESTAMP>{now}</TIMESTAMP><STATE>{state}</STATE></MONITORING>")
+                conn.execute(sa.delete(table).where(table.c.vmid == vm_id, table.c.last_poll == now))
+                conn.execute(sa.insert(table).values(vmid=vm_id, last_poll=now, body=body))
+
+    def host_keys(self) -> dict[int, tuple[str, int, str, str]]:
+        """What the daemon must know of each host: (name, state, IM_MAD) and the body to send."""
+        t = self.hosts.table
+        with self.core.store.read() as conn:
+            rows = conn.execute(sa.select(t.c.oid, t.c.name, t.c.state, t.c.body)).all()
+        found = {}
+        for oid, name, state, body in rows:
+            match = _IM_MAD.search(body)
+            found[oid] = (name, state, match.group(1) if match else "", body)
+        return found
+
+
+class MonitorService:
+    """Runs the monitor daemon beside the API, for ``Core.services``."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.link = CoreLink(core)
+        self._sent: dict[int, tuple[str, int, str]] = {}
+        self._dirty = asyncio.Event()
+
+    async def _sync(self, process: asyncio.subprocess.Process) -> None:
+        keys = await asyncio.to_thread(self.link.host_keys)
+        lines = []
+        for gone in set(self._sent) - set(keys):
+            lines.append(link.encode(LinkType.DEL_HOST, gone))
+            del self._sent[gone]
+        for oid, (name, state, im_mad, body) in keys.items():
+            if self._sent.get(oid) != (name, state, im_mad):
+                self._sent[oid] = (name, state, im_mad)
+                lines.append(link.encode(LinkType.UPDATE_HOST, oid, body))
+        if lines:
+            process.stdin.write(b"".join(lines))
+            await process.stdin.drain()
+
+    async def _apply(self, process: asyncio.subprocess.Process) -> None:
+        while line := await process.stdout.readline():
+            try:
+                message = link.decode(line)
+                await asyncio.to_thread(self.link.apply, message)
+            except Exception:  # noqa: BLE001 - one bad report must not stop monitoring
+                log.exception("cannot apply %r from the monitor daemon", line[:80])
+            self._dirty.set()
+        log.error("the monitor daemon exited (see monitor.log)")
+
+    async def _run(self) -> None:
+        with self.core.store.write() as conn:
+            records.create_tables(conn)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "oneedge", "monitord", "--home", str(self.core.home),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=64 << 20)
+        try:
+            ready = await asyncio.wait_for(process.stdout.readline(), 60)
+            if not ready.startswith(b"READY"):
+                log.error("the monitor daemon did not start (see monitor.log)")
+                return
+            process.stdin.write(link.encode(LinkType.RAFT_STATUS, -1, "SOLO"))
+            subscription = self.core.events.subscribe("EVENT API one.host.", size=1000)
+            applying = asyncio.create_task(self._apply(process))
+            try:
+                while not applying.done():
+                    await self._sync(process)
+                    self._dirty.clear()
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(self._wait(subscription), RESYNC)
+            finally:
+                subscription.close()
+                applying.cancel()
+        finally:
+            if process.returncode is None:
+                process.stdin.close()
+                try:
+                    await asyncio.wait_for(process.wait(), 40)
+                except asyncio.TimeoutError:
+                    process.kill()
+                    await process.wait()
+
+    async def _wait(self, subscription) -> None:
+        """Until a host API call or a daemon report may have changed what the daemon must know."""
+        while not self._dirty.is_set():
+            if await asyncio.to_thread(subscription.get, 0.5) is not None:
+                return
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        task = asyncio.create_task(self._run())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

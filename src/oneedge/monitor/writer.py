@@ -1,0 +1,94 @@
+"""Monitoring records to the database, in batches, and their expiry.
+
+Records are buffered and written together every ``interval`` seconds (one
+transaction in a worker thread, so the daemon's loop keeps receiving).
+Records of one host or VM and time replace each other (a repeated poll
+keeps the last). ``expire`` deletes records older than the configured
+times, as OpenNebula's ``clean_expired_monitoring``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import sqlalchemy as sa
+
+from oneedge.db.store import Store
+from oneedge.monitor.records import vm_monitoring
+from oneedge.pool.host import monitoring_table as host_monitoring
+
+log = logging.getLogger("oneedge.monitord")
+
+
+class RecordWriter:
+    def __init__(self, store: Store, interval: float = 1.0) -> None:
+        self.store = store
+        self.interval = interval
+        self._hosts: dict[tuple[int, int], str] = {}
+        self._vms: dict[tuple[int, int], str] = {}
+        self.written = 0
+        self.failed = 0
+
+    def host(self, host_id: int, timestamp: int, record: str) -> None:
+        self._hosts[(host_id, timestamp)] = record
+
+    def vm(self, vm_id: int, timestamp: int, record: str) -> None:
+        self._vms[(vm_id, timestamp)] = record
+
+    @property
+    def pending(self) -> int:
+        return len(self._hosts) + len(self._vms)
+
+    def _write(self, hosts: dict[tuple[int, int], str], vms: dict[tuple[int, int], str]) -> None:
+        with self.store.write() as conn:
+            for table, key, stamp, batch in ((host_monitoring, "hid", "last_mon_time", hosts),
+                                             (vm_monitoring, "vmid", "last_poll", vms)):
+                if not batch:
+                    continue
+                ids = {oid for oid, _ in batch}
+                existing = set(conn.execute(sa.select(table.c[key], table.c[stamp]).where(
+                    table.c[key].in_(ids), table.c[stamp].in_({ts for _, ts in batch}))).tuples())
+                if existing:
+                    conn.execute(sa.delete(table).where(sa.tuple_(table.c[key], table.c[stamp]).in_(existing)))
+                conn.execute(sa.insert(table), [{key: oid, stamp: ts, "body": body}
+                                                for (oid, ts), body in batch.items()])
+
+    async def flush(self) -> None:
+        hosts, vms, self._hosts, self._vms = self._hosts, self._vms, {}, {}
+        if not hosts and not vms:
+            return
+        try:
+            await asyncio.to_thread(self._write, hosts, vms)
+            self.written += len(hosts) + len(vms)
+        except Exception:  # noqa: BLE001 - a failed batch is logged and counted, the daemon goes on
+            self.failed += len(hosts) + len(vms)
+            log.exception("could not write %d monitoring records", len(hosts) + len(vms))
+
+    def _expire(self, host_seconds: int, vm_seconds: int) -> None:
+        now = int(time.time())
+        with self.store.write() as conn:
+            conn.execute(sa.delete(host_monitoring).where(host_monitoring.c.last_mon_time < now - host_seconds))
+            conn.execute(sa.delete(vm_monitoring).where(vm_monitoring.c.last_poll < now - vm_seconds))
+
+    async def expire(self, host_seconds: int, vm_seconds: int) -> None:
+        await asyncio.to_thread(self._expire, host_seconds, vm_seconds)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(self.interval)
+                await self.flush()
+
+        task = asyncio.create_task(loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await self.flush()

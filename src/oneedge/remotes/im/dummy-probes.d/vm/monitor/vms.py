@@ -1,0 +1,11 @@
+#!/usr/bin/env python3
+"""MONITOR_VM of the simulated VMs listed in $ONE_DUMMY_VMS."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "lib"))
+import time
+
+import dummy
+
+sys.stdout.write(dummy.vm_monitor(dummy.vms_of(os.environ.get("ONE_DUMMY_VMS")), int(time.time())))
