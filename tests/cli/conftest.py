@@ -44,6 +44,15 @@ class Cli:
         assert len(lines) == 1, f"{argv}: expected one stderr line, got {done.stderr!r}"
         return lines[0]
 
+    def fails_unchanged(self, *argv: str, status: int = 255, view: tuple[str, ...] = ("list", "-x"),
+                        **kw: object) -> str:
+        """:meth:`fails`, and the pool of ``argv[0]``'s kind (``list -x``, or ``view``
+        where monitoring changes it on its own) is the same after."""
+        before = self.ok(argv[0], *view)
+        line = self.fails(*argv, status=status, **kw)
+        assert self.ok(argv[0], *view) == before, f"{argv} changed the pool"
+        return line
+
     def new_id(self, *argv: str, **kw: object) -> int:
         """Run a create command and return the ID it printed (``ID: 3``)."""
         out = self.ok(*argv, **kw).strip()
