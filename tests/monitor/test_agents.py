@@ -1,0 +1,113 @@
+"""Integration: a real front-end, its monitor daemon and real agents on two hosts.
+
+Host A is this machine (local transport, the real Linux/QEMU probes, UDP);
+host B is a network namespace reached over its own veth address through a
+real sshd (SSH transport, the dummy probes, TCP). Payloads are sealed.
+NOTE(monitor): the "VM" is a stand-in process whose command line is a QEMU
+one (``qemu-system-x86_64 ... -name guest=one-<ID>``) until real QEMU VMs
+exist; the VM is not deployed by the lifecycle, so its reported state is
+checked in its monitoring records.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from oneedge.drivers.transport_keys import front_end_key
+from oneedge.monitor.crypto import generate_keys
+from support import frontend as fe
+from support.sshd import network_namespace, running_sshd
+from support.xsd import validate
+
+
+def wait(condition: Callable[[], object], timeout: float = 30, what: str = "") -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what or condition}")
+
+
+def configure(home: Path, tmp: Path) -> int:
+    fe.write_conf(home)
+    with open(home / "oned.conf", "a") as conf:
+        conf.write(f'SCRIPTS_REMOTE_DIR="{tmp}/remotes/one"\n')
+    generate_keys(home / "monitor.key", home / "monitor.pub")
+    metrics = fe.free_port()
+    (home / "monitord.conf").write_text(f"""
+MANAGER_TIMER = 0.5
+MONITORING_INTERVAL_HOST = 4
+NETWORK = [ ADDRESS = "0.0.0.0", MONITOR_ADDRESS = "auto", PORT = {fe.free_port()},
+            PUBKEY = "monitor.pub", PRIKEY = "monitor.key" ]
+PROBES_PERIOD = [ BEACON_HOST = 1, SYSTEM_HOST = 3, MONITOR_HOST = 1, STATE_VM = 1, MONITOR_VM = 1,
+                  SYNC_STATE_VM = 10 ]
+METRICS = [ ADDRESS = "127.0.0.1", PORT = {metrics} ]
+IM_MAD = [ NAME = "kvm", PROBES = "kvm-probes.d", PROTOCOL = "udp" ]
+IM_MAD = [ NAME = "sim", PROBES = "dummy-probes.d", PROTOCOL = "tcp", DUMMY_VMS = "{tmp}/vms-{{HOST_ID}}" ]
+""")
+    return metrics
+
+
+def test_two_hosts_sealed_over_udp_and_tcp(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    metrics = configure(home, tmp_path)
+    public = front_end_key(home).export_public_key().decode()
+    with network_namespace(77) as ns, running_sshd(tmp_path / "sshd", ns.address, [public], port=22,
+                                                  netns=ns.name):
+        frontend = fe.start(home)
+        stand_in = None
+        try:
+            raw = frontend.raw()
+            local = raw.ok("one.host.allocate", "localhost", "kvm", "kvm", -1)
+            remote = raw.ok("one.host.allocate", ns.address, "sim", "dummy", -1)
+            (tmp_path / f"vms-{remote}").write_text("900 RUNNING\n")
+
+            def state(host: int) -> int:
+                return int(raw.ok("one.host.info", host, False).split("<STATE>")[1].split("<")[0])
+
+            for host in (local, remote):
+                wait(lambda: state(host) == 2, 60, f"host {host} MONITORED")
+                wait(lambda: "<CAPACITY>" in raw.ok("one.host.monitoring", host), 20, f"records of host {host}")
+            # SYSTEM_HOST filled the share: capacity and NUMA topology.
+            info = wait(lambda: (i := raw.ok("one.host.info", local, False)).count("<NUMA_NODES><NODE>") and i,
+                        20, "NUMA nodes from SYSTEM_HOST")
+            validate(info, "host")
+            assert "<TOTAL_CPU>0</TOTAL_CPU>" not in info
+            assert raw.ok("one.hostpool.monitoring", 0).count("<MONITORING>") == 2
+
+            vm = raw.ok("one.vm.allocate", 'NAME="qemu-stand-in" CPU="1" MEMORY="64"', False)
+            stand_in = subprocess.Popen(["qemu-system-x86_64", "-c", "import time; time.sleep(600)",
+                                         "-name", f"guest=one-{vm},debug-threads=on"], executable=sys.executable)
+            wait(lambda: "<STATE>RUNNING</STATE>" in raw.ok("one.vm.monitoring", vm), 20, "VM RUNNING")
+            wait(lambda: "<CPU>" in raw.ok("one.vm.monitoring", vm), 20, "VM counters")
+            validate(raw.ok("one.vm.monitoring", vm), "monitoring_data")
+            stand_in.kill()
+            stand_in.wait()
+            wait(lambda: raw.ok("one.vm.monitoring", vm).rsplit("<MONITORING>", 1)[-1].count(
+                "<STATE>POWEROFF</STATE>"), 20, "VM POWEROFF after its process died")
+
+            pid_file = Path(f"{tmp_path}/remotes/one-monitor/agent-{remote}.pid")
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+            wait(lambda: state(remote) == 3, 30, "silent host in ERROR")
+            assert state(local) == 2
+            wait(lambda: state(remote) == 2, 60, "host back to MONITORED after its agent restarted")
+
+            page = urllib.request.urlopen(f"http://127.0.0.1:{metrics}/metrics", timeout=5).read().decode()
+            assert 'one_monitord_messages_total{type="MONITOR_VM"}' in page
+            assert f'one_host_state{{host_id="{remote}",state="MONITORED"}} 2' in page
+            assert "one_monitord_dropped_total" not in page, page
+        finally:
+            if stand_in is not None and stand_in.poll() is None:
+                stand_in.kill()
+            assert frontend.stop() == 0, frontend.log()
+        # A clean stop stops the agents the daemon started.
+        assert not list((tmp_path / "remotes" / "one-monitor").glob("agent-*.pid"))
