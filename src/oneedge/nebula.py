@@ -22,6 +22,7 @@ from oneedge.db.store import Store
 from oneedge.hm.bus import EventBus
 from oneedge.hm.messages import api_message
 from oneedge.hm.publisher import EventPublisher
+from oneedge.lcm import services as lcm_services
 from oneedge.pool.acl import AclManager
 from oneedge.pool.registry import POOL_CLASSES, object_class
 from oneedge.pool.sqlpool import SQLPool
@@ -114,6 +115,7 @@ def build_core(home: Path, auto_upgrade_config: bool = False) -> Core:
         acl.load(conn)
     bind, port, hwm = config.event_stream()
     core.services.append(EventPublisher(core.events, bind, port, hwm))
+    core.services.extend(lcm_services.build(core))
     return core
 
 

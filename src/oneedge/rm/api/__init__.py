@@ -25,6 +25,7 @@ API_CLASSES: tuple[str, ...] = (
     "oneedge.rm.api.hook:HookAPI",
     "oneedge.rm.api.vm:VMAPI",
     "oneedge.rm.api.vm_monitoring:VMMonitoringAPI",
+    "oneedge.rm.api.vm_actions:VirtualMachineActionsAPI",
     "oneedge.rm.api.vmtemplate:VMTemplateAPI",
     "oneedge.rm.api.datastore:DatastoreAPI",
     "oneedge.rm.api.image:ImageAPI",

@@ -1,0 +1,1 @@
+"""Dummy drivers: simulated hosts that succeed at once, scriptable to fail, hang or slow down."""

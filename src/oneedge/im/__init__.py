@@ -1,0 +1,1 @@
+"""The information manager: host monitoring through the IM drivers."""

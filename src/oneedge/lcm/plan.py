@@ -1,0 +1,73 @@
+"""Which drivers a step uses and with what: the StepRequest of a VM's step.
+
+The VMM is the placement's VM_MAD and the TM its TM_MAD (the system
+datastore's); NICs bring their VN_MADs. A host whose VMM driver is simulated
+(``SIMULATED``, the dummy one) has no disks or networks to act on, so its
+transfers and networks go to the dummy TM and VNM instead.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from oneedge.datastore import layout
+from oneedge.drivers.runner import DriverPool
+from oneedge.lcm import transfer
+from oneedge.lcm.events import Step
+from oneedge.lcm.requests import vm_context
+from oneedge.lcm.steps import TRANSFER_PHASES, StepRequest
+from oneedge.pool.host import Host
+from oneedge.pool.vm import VirtualMachine
+
+if TYPE_CHECKING:
+    from oneedge.nebula import Core
+
+SIMULATED_TM, SIMULATED_VNM = "dummy", "dummy"
+#: Steps whose transfer script is needed, with the script they run.
+_SCRIPTS = {**{step: step for step in TRANSFER_PHASES}, Step.ATTACH_DISK: Step.PROLOG_ATTACH,
+            Step.DETACH_DISK: Step.EPILOG_DETACH, Step.CLEANUP: Step.CLEANUP}
+
+
+def simulated(drivers: DriverPool, vm_mad: str) -> bool:
+    if not drivers.has("vmm", vm_mad):
+        return False
+    return bool(getattr(drivers.runner("vmm", vm_mad).driver, "SIMULATED", False))
+
+
+#: Where the element a hotplug step acts on is, how it is marked, and its ID attribute.
+_TARGETS = {
+    **{step: ("TEMPLATE/DISK", "ATTACH", "DISK_ID") for step in (
+        Step.ATTACH_DISK, Step.DETACH_DISK, Step.PROLOG_ATTACH, Step.EPILOG_DETACH)},
+    Step.ATTACH_NIC: ("TEMPLATE/NIC", "ATTACH", "NIC_ID"), Step.DETACH_NIC: ("TEMPLATE/NIC", "ATTACH", "NIC_ID"),
+    **{step: ("TEMPLATE/SNAPSHOT", "ACTIVE", "SNAPSHOT_ID") for step in (
+        Step.SNAPSHOT_CREATE, Step.SNAPSHOT_REVERT, Step.SNAPSHOT_DELETE)},
+}
+
+
+def _target(vm: VirtualMachine, step: Step) -> tuple[int, str]:
+    """The disk, NIC or snapshot a hotplug step acts on, and its HYPERVISOR_ID (snapshots)."""
+    if step not in _TARGETS:
+        return -1, ""
+    path, flag, key = _TARGETS[step]
+    for node in vm.root.iterfind(path):
+        if (node.findtext(flag) or "").upper() == "YES":
+            return int(node.findtext(key) or -1), node.findtext("HYPERVISOR_ID") or ""
+    return -1, ""
+
+
+def step_request(core: Core, drivers: DriverPool, vm: VirtualMachine, host: Host | None, step: Step) -> StepRequest:
+    last = vm.last_history()
+    vm_mad = last.get("VM_MAD") if last is not None else ""
+    tm_mad = last.get("TM_MAD") if last is not None else ""
+    vn_mads = sorted({nic.findtext("VN_MAD") or "" for nic in vm.nics()} - {""})
+    if simulated(drivers, vm_mad):
+        tm_mad = SIMULATED_TM
+        vn_mads = [SIMULATED_VNM] if vn_mads else []
+    ctx = vm_context(vm, host)
+    transfers: list = []
+    if step in _SCRIPTS:
+        ds_id = last.get_int("DS_ID") if last is not None else -1
+        vm_dir = f"{layout.base_path(core.home, ds_id)}/{vm.oid}"
+        transfers = transfer.plan(_SCRIPTS[step], vm, tm_mad, ctx.host, ctx.previous_host, vm_dir)
+    target_id, hypervisor_id = _target(vm, step)
+    return StepRequest(step, ctx, vm_mad, tm_mad, tuple(vn_mads), tuple(transfers), target_id, hypervisor_id)

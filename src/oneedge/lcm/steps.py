@@ -1,0 +1,112 @@
+"""Running a driver step: the VMM, TM and VNM actions one lifecycle step is made of.
+
+A :class:`StepRequest` carries every fact (built when the transition
+committed); :func:`run` calls the drivers through their runners and returns
+an :class:`~oneedge.lcm.effects.Outcome`, or raises DriverError. Nothing here
+touches the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from oneedge.drivers.base import DriverError
+from oneedge.drivers.requests import Transfer, VmContext
+from oneedge.drivers.runner import DriverPool
+from oneedge.lcm.effects import Outcome
+from oneedge.lcm.events import Step
+
+#: Steps that are only a transfer script, with the phase name TM drivers see.
+TRANSFER_PHASES: dict[Step, str] = {
+    Step.PROLOG: "prolog", Step.PROLOG_RESUME: "prolog_resume", Step.PROLOG_MIGRATE: "prolog_migrate",
+    Step.EPILOG: "epilog", Step.EPILOG_LOCAL: "epilog", Step.EPILOG_STOP: "epilog_stop",
+    Step.PROLOG_ATTACH: "prolog_attach", Step.EPILOG_DETACH: "epilog_detach",
+}
+
+
+@dataclass(frozen=True)
+class StepRequest:
+    step: Step
+    ctx: VmContext
+    vm_mad: str
+    #: The TM and VN drivers that act for this VM (the dummy ones on a simulated host).
+    tm_mad: str
+    vn_mads: tuple[str, ...] = ()
+    transfers: tuple[Transfer, ...] = ()
+    #: The disk, NIC or snapshot a hotplug step is about.
+    target_id: int = -1
+    hypervisor_id: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+async def _network(drivers: DriverPool, req: StepRequest, action: str) -> None:
+    for name in req.vn_mads:
+        runner = drivers.runner("vnm", name)
+        await runner.call(action, lambda d, a=action: getattr(d, a)(req.ctx))
+
+
+async def _transfer(drivers: DriverPool, req: StepRequest, phase: str) -> None:
+    runner = drivers.runner("tm", req.tm_mad)
+    await runner.call(phase, lambda d: d.transfer(req.ctx, phase, list(req.transfers)))
+
+
+async def run(drivers: DriverPool, req: StepRequest) -> Outcome:
+    """Run the step's actions in order; the first failure fails the step (DriverError)."""
+    step = req.step
+    if step in TRANSFER_PHASES:
+        await _transfer(drivers, req, TRANSFER_PHASES[step])
+        return Outcome()
+    vmm = drivers.runner("vmm", req.vm_mad)
+    ctx = req.ctx
+    if step is Step.DEPLOY:
+        await _network(drivers, req, "pre")
+        deploy_id = await vmm.call("deploy", lambda d: d.deploy(ctx))
+        await _network(drivers, req, "post")
+        return Outcome(deploy_id=deploy_id)
+    if step is Step.RESTORE:
+        await _network(drivers, req, "pre")
+        deploy_id = await vmm.call("restore", lambda d: d.restore(ctx))
+        await _network(drivers, req, "post")
+        return Outcome(deploy_id=deploy_id)
+    if step in (Step.SHUTDOWN, Step.CANCEL):
+        await vmm.call(step.value, lambda d: getattr(d, step.value)(ctx))
+        await _network(drivers, req, "clean")
+        return Outcome()
+    if step is Step.MIGRATE:
+        await _network(drivers, req, "pre")
+        await vmm.call("migrate", lambda d: d.migrate(ctx))
+        return Outcome()
+    if step in (Step.SAVE, Step.REBOOT, Step.RESET, Step.RESIZE):
+        await vmm.call(step.value, lambda d: getattr(d, step.value)(ctx))
+        return Outcome()
+    if step is Step.ATTACH_DISK:
+        await _transfer(drivers, req, "prolog_attach")
+        await vmm.call("attach_disk", lambda d: d.attach_disk(ctx, req.target_id))
+        return Outcome()
+    if step is Step.DETACH_DISK:
+        await vmm.call("detach_disk", lambda d: d.detach_disk(ctx, req.target_id))
+        await _transfer(drivers, req, "epilog_detach")
+        return Outcome()
+    if step in (Step.ATTACH_NIC, Step.DETACH_NIC):
+        await vmm.call(step.value, lambda d: getattr(d, step.value)(ctx, req.target_id))
+        return Outcome()
+    if step is Step.SNAPSHOT_CREATE:
+        name = await vmm.call("snapshot_create", lambda d: d.snapshot_create(ctx, req.target_id))
+        return Outcome(hypervisor_id=name)
+    if step in (Step.SNAPSHOT_REVERT, Step.SNAPSHOT_DELETE):
+        await vmm.call(step.value, lambda d: getattr(d, step.value)(ctx, req.hypervisor_id))
+        return Outcome()
+    if step is Step.CLEANUP:
+        # Best effort, as OpenNebula's: every part runs even if one fails.
+        errors = []
+        for part in (lambda: vmm.call("cleanup", lambda d: d.cleanup(ctx)),
+                     lambda: _transfer(drivers, req, "epilog_delete"),
+                     lambda: _network(drivers, req, "clean")):
+            try:
+                await part()
+            except DriverError as exc:
+                errors.append(str(exc))
+        if errors:
+            raise DriverError("; ".join(errors))
+        return Outcome()
+    raise DriverError(f"step {step.value} has no driver actions")
