@@ -104,7 +104,9 @@ TOOL = Tool("oneimage", "Manage OpenNebula images", [
     Verb("clone", "Creates a copy of an image", _clone, (
         Arg("id", metavar="IMAGEID"), Arg("name"), Arg("-d", "--datastore", help="datastore of the copy")),
         ("oneimage clone alpine alpine-copy",)),
-    delete_verb(IMAGE, lambda a: (a.force,), (Arg("--force", action="store_true", help="delete even if in use"),)),
+    # NOTE: force goes only when asked: front-ends before OpenNebula 6.10 take no second argument.
+    delete_verb(IMAGE, lambda a: (True,) if a.force else (),
+                (Arg("--force", action="store_true", help="delete even if in use"),)),
     update_verb(IMAGE),
     rename_verb(IMAGE),
     *ownership_verbs(IMAGE),

@@ -62,7 +62,8 @@ def render(ctx: Context, root: Element, args: argparse.Namespace) -> None:
     for n, ar in enumerate(root.iterfind("AR_POOL/AR")):
         if n:
             ctx.echo()
-        show.pairs(ctx, [(c.tag, c.text or "") for c in ar if len(c) == 0])
+        # LEASES is a section of its own below, even when empty.
+        show.pairs(ctx, [(c.tag, c.text or "") for c in ar if len(c) == 0 and c.tag != "LEASES"])
     leases = [(ar.findtext("AR_ID", ""), lease) for ar in root.iterfind("AR_POOL/AR") for lease in ar.iterfind("LEASES/LEASE")]
     show.table(ctx, "LEASES", LEASES, leases)
 

@@ -28,14 +28,14 @@ def _instantiate(ctx: Context, a: argparse.Namespace) -> None:
 
 
 def _clone(ctx: Context, a: argparse.Namespace) -> None:
-    ctx.echo(f"ID: {ctx.call('one.vntemplate.clone', VNTEMPLATE.to_id(ctx, a.id), a.name, False)}")
+    ctx.echo(f"ID: {ctx.call('one.vntemplate.clone', VNTEMPLATE.to_id(ctx, a.id), a.name)}")
 
 
 TOOL = Tool("onevntemplate", "Manage OpenNebula virtual network templates", [
     create_verb(VNTEMPLATE),
     Verb("clone", "Creates a copy of a template", _clone, (Arg("id", metavar="VNTEMPLATEID"), Arg("name")),
          ("onevntemplate clone private private-copy",)),
-    delete_verb(VNTEMPLATE, lambda a: (False,)),
+    delete_verb(VNTEMPLATE),
     Verb("instantiate", "Creates a virtual network from a template", _instantiate, (
         Arg("id", metavar="VNTEMPLATEID", help="template name or ID"),
         Arg("file", nargs="?", help="extra template merged into the template"),
