@@ -72,7 +72,7 @@ class Tool:
     def __init__(self, prog: str, summary: str, verbs: Sequence[Verb]) -> None:
         self.prog = prog
         self.summary = summary
-        self.verbs = {v.name: v for v in verbs}
+        self.verbs = {v.name: v for v in (*verbs, _completion_verb(prog))}
         self.aliases = {a: v.name for v in verbs for a in v.aliases}
 
     def parse(self, argv: Sequence[str]) -> tuple[Verb, argparse.Namespace]:
@@ -115,6 +115,17 @@ class Tool:
     def run(self) -> None:
         """Console-script entry point."""
         sys.exit(self.main())
+
+
+def _completion_verb(prog: str) -> Verb:
+    def run(ctx: Context, args: argparse.Namespace) -> None:
+        from oneedge.cli.completion import script
+
+        ctx.out.write(script(ctx.tool, args.shell))
+
+    return Verb("completion", "Prints the shell completion script for bash or zsh", run,
+                (Arg("shell", choices=("bash", "zsh"), help="bash or zsh"),),
+                (f"source <({prog} completion bash)", f"{prog} completion bash > /etc/bash_completion.d/{prog}"))
 
 
 def _flush_quietly() -> None:
