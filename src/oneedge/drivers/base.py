@@ -10,7 +10,7 @@ database: the lifecycle manager applies their results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class DriverError(Exception):
@@ -59,8 +59,11 @@ class Driver:
     KIND: ClassVar[str]
     CAPABILITIES: ClassVar[Capabilities] = Capabilities()
 
-    def __init__(self, config: DriverConfig) -> None:
+    def __init__(self, config: DriverConfig, transports: Any = None) -> None:
         self.config = config
+        #: How the driver reaches hosts (``oneedge.drivers.transport_factory.Transports``);
+        #: None for drivers that never leave the front-end (the dummies).
+        self.transports = transports
 
     @property
     def name(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
+from typing import Any
 
 from oneedge.drivers.base import Driver, DriverConfig
 
@@ -48,7 +49,7 @@ def known(kind: str, name: str) -> bool:
     return name in DRIVERS.get(kind, {})
 
 
-def load(kind: str, config: DriverConfig) -> Driver:
+def load(kind: str, config: DriverConfig, transports: Any = None) -> Driver:
     """An instance of the implementation registered as ``config.executable`` for ``kind``."""
     try:
         path = DRIVERS[kind][config.executable]
@@ -61,4 +62,4 @@ def load(kind: str, config: DriverConfig) -> Driver:
     interface = getattr(importlib.import_module(interface_module), interface_name)
     if not issubclass(cls, interface):
         raise TypeError(f"{path} does not implement {INTERFACES[kind]}")
-    return cls(config)
+    return cls(config, transports)

@@ -54,12 +54,12 @@ class DriverRunner(Generic[D]):
 class DriverPool:
     """Every configured driver, loaded at start (so a broken one fails the front-end then)."""
 
-    def __init__(self, drivers: DriverSet) -> None:
+    def __init__(self, drivers: DriverSet, transports: Any = None) -> None:
         self.drivers = drivers
         self._runners: dict[tuple[str, str], DriverRunner[Any]] = {}
         for kind, configs in drivers.drivers.items():
             for name, config in configs.items():
-                self._runners[(kind, name)] = DriverRunner(registry.load(kind, config))
+                self._runners[(kind, name)] = DriverRunner(registry.load(kind, config, transports))
 
     def runner(self, kind: str, name: str) -> DriverRunner[Any]:
         try:

@@ -1,6 +1,6 @@
 """Monitoring hosts through their IM_MAD (OpenNebula's InformationManager, simplified).
 
-A loop on its own thread monitors every host that is due: new hosts (INIT)
+A loop on its own thread monitors every host of a configured IM_MAD that is due: new hosts (INIT)
 at once, the others every ``MONITORING_INTERVAL_HOST`` seconds; OFFLINE
 hosts are left alone. A successful monitor records the capacity in
 HOST_SHARE (MAX_* after reservations, through ``HostAPI.apply_reservations``)
@@ -82,15 +82,15 @@ class InformationManager:
             await asyncio.sleep(TICK)
 
     def _due(self, host: Host, now: float) -> bool:
-        if host.state in _UNMONITORED or host.oid in self._busy:
+        # Hosts of IM drivers oned.conf does not configure here are left to the
+        # monitoring daemon (oneedge.monitor) and its agents.
+        if host.state in _UNMONITORED or host.oid in self._busy or not self.drivers.has("im", host.im_mad):
             return False
         last = self._last.get(host.oid)
         return host.state is HostState.INIT or last is None or now - last >= self.interval
 
     async def _monitor(self, host: Host) -> None:
         try:
-            if not self.drivers.has("im", host.im_mad):
-                raise DriverError(f"Cannot monitor host: IM_MAD {host.im_mad} is not configured in oned.conf")
             runner = self.drivers.runner("im", host.im_mad)
             result: HostMonitor | str = await runner.call("monitor", lambda d: d.monitor(host_context(host)))
         except DriverError as exc:

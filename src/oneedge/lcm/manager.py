@@ -221,14 +221,17 @@ class LifeCycleManager:
         with self.core.store.read() as conn:
             table = self.vms.table
             for vm in self.vms.objects(conn, table.c.state == int(VmState.ACTIVE)):
-                last = vm.last_history()
-                action = HistoryAction(last.get_int("ACTION")) if last is not None else HistoryAction.NONE
-                step = machine.step_for((vm.state, vm.lcm_state), vm.prev_state, action)
-                if step is None:
-                    continue
-                log.info("VM %d: recovering %s, running %s again", vm.oid, vm.lcm_state.name, step.value)
-                request = step_request(self.core, self.drivers, vm, self._host(conn, vm), step)
-                self._serials[vm.oid] = serial = next(self._counter)
-                self._start(request, serial, (vm.state, vm.lcm_state))
+                if self.restart_step(conn, vm):
+                    log.info("VM %d: recovering %s", vm.oid, vm.lcm_state.name)
 
-
+    def restart_step(self, conn: Connection, vm: VirtualMachine) -> bool:
+        """Run again the step ``vm``'s state waits for; False when it waits for none."""
+        last = vm.last_history()
+        action = HistoryAction(last.get_int("ACTION")) if last is not None else HistoryAction.NONE
+        step = machine.step_for((vm.state, vm.lcm_state), vm.prev_state, action)
+        if step is None:
+            return False
+        request = step_request(self.core, self.drivers, vm, self._host(conn, vm), step)
+        self._serials[vm.oid] = serial = next(self._counter)
+        self._start(request, serial, (vm.state, vm.lcm_state))
+        return True

@@ -22,7 +22,7 @@ DEFAULT_MONITORING_INTERVAL = 180.0
 
 def build(core: Core) -> list[Any]:
     """The services to append to ``core.services``, in start order."""
-    drivers = DriverPool(driver_config.read(core.config.template))
+    drivers = DriverPool(driver_config.read(core.config.template), getattr(core, "transports", None))
     text = core.config.template.get("MONITORING_INTERVAL_HOST")
     try:
         interval = float(text) if text else DEFAULT_MONITORING_INTERVAL
