@@ -20,6 +20,7 @@ from oneedge.config import OnedConfig, ensure_config_version
 from oneedge.db import migrate
 from oneedge.db.store import Store
 from oneedge.hm.bus import EventBus
+from oneedge.hm.hooks import HookManager
 from oneedge.hm.messages import api_message
 from oneedge.hm.publisher import EventPublisher
 from oneedge.lcm import services as lcm_services
@@ -116,6 +117,7 @@ def build_core(home: Path, auto_upgrade_config: bool = False) -> Core:
     bind, port, hwm = config.event_stream()
     core.services.append(EventPublisher(core.events, bind, port, hwm))
     core.services.extend(lcm_services.build(core))
+    core.services.append(HookManager(core))
     return core
 
 
