@@ -48,8 +48,9 @@ class Raw:
 
 
 def write_conf(home: Path, db: list[tuple[str, str]] | None = None) -> int:
-    """Write ``home/oned.conf``: the defaults, with the event stream on a free port
-    (so front-ends of parallel tests do not fight over 2101) and optionally
+    """Write ``home/oned.conf`` and ``home/monitord.conf``: the defaults, with the event
+    stream, the monitor daemon and its metrics on free ports (so front-ends of
+    parallel tests do not fight over 2101, 4124 and 4125), and optionally
     another DB vector. Returns the event stream port."""
     from oneedge.config import default_text
     from oneedge.template import VectorAttribute, parse
@@ -63,6 +64,12 @@ def write_conf(home: Path, db: list[tuple[str, str]] | None = None) -> int:
         template.remove("DB")
         template.add(VectorAttribute("DB", db))
     (home / "oned.conf").write_text(template.to_text())
+    monitord = parse(default_text("monitord.conf"))
+    (network,) = monitord.vectors("NETWORK")
+    network.set("PORT", str(free_port()))
+    (metrics,) = monitord.vectors("METRICS")
+    metrics.set("PORT", str(free_port()))
+    (home / "monitord.conf").write_text(monitord.to_text())
     return events
 
 
