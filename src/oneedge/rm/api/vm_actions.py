@@ -100,7 +100,8 @@ class VirtualMachineActionsAPI(HotplugVerbs):
         host = placer.host(conn, host_id)
         vm = self.vm(req, conn, vm_id, AuthOp.ADMIN)
         if vm.state not in (VmState.PENDING, VmState.HOLD, VmState.STOPPED, VmState.UNDEPLOYED):
-            raise action_error(f"Deploy action is not available for state {vm.state.name}", vm_id)
+            raise action_error(f"Deploy action is not available for state {machine.state_name((vm.state, vm.lcm_state))}",
+                               vm_id)
         event = deploy_event(vm)
         last = vm.last_history()
         if ds_id == -1 and last is not None and event is not Event.DEPLOY:
