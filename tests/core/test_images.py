@@ -116,8 +116,8 @@ def test_refused_allocations_create_nothing(frontend, tmp_path: Path):
     unreadable.chmod(0)
     if os.geteuid() != 0:  # root reads anything
         raw.fails("one.image.allocate", f'NAME = "x"\nPATH = "{unreadable}"', 1, False, code=ALLOCATE)
-    assert "not supported yet" in raw.fails("one.image.allocate", 'NAME = "x"\nPATH = "https://example.org/a.img"',
-                                            1, False, code=ALLOCATE)
+    assert "ftp URLs are not supported" in raw.fails("one.image.allocate", 'NAME = "x"\nPATH = "ftp://127.0.0.1/a"',
+                                                     1, False, code=ALLOCATE)
     if shutil.which("qemu-img") is None:
         assert "qemu-img" in raw.fails("one.image.allocate", 'NAME = "x"\nSIZE = 1\nFORMAT = qcow2', 1, False,
                                        code=ALLOCATE)

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import Coroutine, Iterator
-from pathlib import Path, PurePosixPath
+from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
-
-import pytest
 
 from oneedge.drivers.base import DriverConfig
 from oneedge.drivers.requests import Transfer, VmContext
-from oneedge.drivers.transport_factory import TransportConfig, Transports
-from oneedge.drivers.transport_keys import HostKeyPolicy, front_end_key
-from support.sshd import network_namespace, running_sshd
 
 T = TypeVar("T")
 #: The names this machine answers to in the tests (besides its own).

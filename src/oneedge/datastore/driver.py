@@ -9,9 +9,13 @@ never call the API back.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from oneedge.datastore.layout import Capacity
+
+#: Called during a long copy with (bytes so far, total bytes or 0 when unknown).
+Progress = Callable[[int, int], None]
 
 
 class DriverError(Exception):
@@ -36,11 +40,13 @@ class DatastoreDriver:
         return DriverError(f"Action {action} is not supported by datastore driver {self.NAME}")
 
     def stat(self, path: str) -> int:
-        """Size in MB of the file an image would be registered from; fails when unreadable."""
+        """Size in MB of the file (or http(s) URL) an image would be registered from; fails when
+        unreadable; 0 when a server does not announce the size."""
         raise self._unsupported("stat")
 
-    def cp(self, base: str, path: str, source: str) -> Stored:
-        """Copy ``path`` to ``source`` (a new file in the datastore directory ``base``)."""
+    def cp(self, base: str, path: str, source: str, progress: Progress | None = None) -> Stored:
+        """Copy ``path`` (a local file or an http(s) URL) to ``source``, a new file in the datastore
+        directory ``base``, calling ``progress`` as bytes arrive."""
         raise self._unsupported("cp")
 
     def mkfs(self, base: str, source: str, size_mb: int, fmt: str) -> Stored:

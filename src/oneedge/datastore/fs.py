@@ -7,8 +7,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from oneedge.datastore.driver import DatastoreDriver, DriverError, Stored
-from oneedge.datastore.layout import MB, Capacity, capacity, local_path, size_mb
+from oneedge.datastore import download
+from oneedge.datastore.driver import DatastoreDriver, DriverError, Progress, Stored
+from oneedge.datastore.layout import MB, Capacity, capacity, local_path, remote_scheme, size_mb
 
 QCOW2_MAGIC = b"QFI\xfb"
 
@@ -22,6 +23,8 @@ class FsDriver(DatastoreDriver):
     NAME = "fs"
 
     def stat(self, path: str) -> int:
+        if _downloaded(path):
+            return download.remote_size_mb(path)
         local = Path(local_path(path))
         try:
             if not local.is_file():
@@ -33,8 +36,11 @@ class FsDriver(DatastoreDriver):
         except OSError as exc:
             raise DriverError(f"Cannot register image from {path}: {exc.strerror}") from None
 
-    def cp(self, base: str, path: str, source: str) -> Stored:
+    def cp(self, base: str, path: str, source: str, progress: Progress | None = None) -> Stored:
         _ensure_dir(base)
+        if _downloaded(path):
+            download.download(path, source, progress)
+            return self._stored(source)
         partial = source + ".part"
         try:
             # NOTE: copy to a temporary name first, so a SOURCE never names half a file.
@@ -86,6 +92,16 @@ class FsDriver(DatastoreDriver):
         with open(source, "rb") as handle:
             fmt = detect_format(handle.read(len(QCOW2_MAGIC)))
         return Stored(source, size_mb(os.path.getsize(source)), fmt)
+
+
+def _downloaded(path: str) -> bool:
+    """Whether PATH is a URL this driver downloads; other schemes are refused."""
+    scheme = remote_scheme(path)
+    if scheme is None:
+        return False
+    if scheme not in ("http", "https"):
+        raise DriverError(f"Cannot register image from {path}: {scheme} URLs are not supported, use http(s)")
+    return True
 
 
 def _ensure_dir(base: str) -> None:

@@ -11,7 +11,7 @@ from typing import Callable
 from sqlalchemy.engine import Connection
 
 from oneedge.datastore import layout
-from oneedge.datastore.driver import DriverError, Stored
+from oneedge.datastore.driver import DriverError, Progress, Stored
 from oneedge.errors import action_error, allocate_error
 from oneedge.pool.datastore import Datastore, DatastoreType
 from oneedge.pool.image import (IN_USE, Image, ImageSpec, ImageState, ImageType, fill_disk, fits_datastore,
@@ -75,6 +75,9 @@ class ImageAPI(ObjectAPI[Image]):
                     self.workers.submit(self._remove_file, outcome.source)
                 return
             image = self.get(conn, image_id)
+            template = image.template
+            if template.remove("DOWNLOAD_PROGRESS"):
+                image.template = template
             if isinstance(outcome, str):
                 image.set_error(outcome)
             else:
@@ -84,6 +87,19 @@ class ImageAPI(ObjectAPI[Image]):
                 image.state = {ImageState.LOCKED_USED: ImageState.USED,
                                ImageState.LOCKED_USED_PERS: ImageState.USED_PERS}.get(image.state, ImageState.READY)
             self.pool.update(conn, image)
+
+    def _progress(self, image_id: int) -> Progress:
+        """Record a download's progress in the image's TEMPLATE/DOWNLOAD_PROGRESS ("bytes done/total",
+        total 0 when the server does not say), for ``oneimage`` to show; removed when it ends."""
+        def report(done: int, total: int) -> None:
+            with self.core.store.write() as conn:
+                if self.pool.exists(conn, image_id):
+                    image = self.get(conn, image_id)
+                    template = image.template
+                    template.set("DOWNLOAD_PROGRESS", f"{done}/{total}")
+                    image.template = template
+                    self.pool.update(conn, image)
+        return report
 
     @staticmethod
     def _remove_file(source: str) -> None:
@@ -132,10 +148,6 @@ class ImageAPI(ObjectAPI[Image]):
             driver = self.datastores.driver(ds)
             try:
                 if spec.path:
-                    scheme = layout.remote_scheme(spec.path)
-                    if scheme is not None:
-                        raise DriverError(f"Cannot register image from {spec.path}: {scheme} downloads are "
-                                          "not supported yet, give a local PATH")
                     spec = ImageSpec(spec.name, spec.image_type, spec.persistent, spec.path, "", spec.fmt,
                                      driver.stat(spec.path))
                 elif not spec.source:
@@ -151,7 +163,8 @@ class ImageAPI(ObjectAPI[Image]):
             source = layout.source_path(ds.base_path, secrets.token_hex(16))
             base = ds.base_path
             if spec.path:
-                self._after_commit(conn, image.oid, lambda: driver.cp(base, spec.path, source))
+                progress = self._progress(image.oid)
+                self._after_commit(conn, image.oid, lambda: driver.cp(base, spec.path, source, progress))
             else:
                 self._after_commit(conn, image.oid, lambda: driver.mkfs(base, source, spec.size_mb, spec.fmt))
             return image.oid
