@@ -39,6 +39,7 @@ def _table(entries: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, str]]
 
 DRIVERS: dict[str, dict[str, str]] = _table((
     ("vmm", "dummy", "oneedge.drivers.dummy.vmm:DummyVirtualMachineDriver"),
+    ("vmm", "kvm", "oneedge.drivers.kvm.driver:KvmDriver"),
     ("im", "dummy", "oneedge.drivers.dummy.im:DummyInformationDriver"),
     ("tm", "dummy", "oneedge.drivers.dummy.tm:DummyTransferDriver"),
     ("vnm", "dummy", "oneedge.drivers.dummy.vnm:DummyNetworkDriver"),
