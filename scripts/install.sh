@@ -20,6 +20,8 @@ apt_install() {
     fi
 }
 
+# QEMU, qemu-img, the bundled guest's kernel and busybox, and the context ISO tool: `oneedge up` needs them.
+apt_install qemu-system-x86 qemu-utils linux-image-cloud-amd64 busybox-static genisoimage
 if [ $want_test = 1 ]; then
     apt_install postgresql openssh-server openssh-client
 fi
