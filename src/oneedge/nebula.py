@@ -32,6 +32,7 @@ from oneedge.rm import api
 from oneedge.rm.auth import AuthManager
 from oneedge.rm.method import MethodTable
 from oneedge.rm.xmlrpc import Dispatcher, XmlRpcApp
+from oneedge.scheduler.service import SchedulerService
 
 log = logging.getLogger("oneedge")
 
@@ -117,6 +118,9 @@ def build_core(home: Path, auto_upgrade_config: bool = False) -> Core:
     bind, port, hwm = config.event_stream()
     core.services.append(EventPublisher(core.events, bind, port, hwm))
     core.services.extend(lcm_services.build(core))
+    scheduler = SchedulerService.build(core)
+    if scheduler is not None:
+        core.services.append(scheduler)
     core.services.append(HookManager(core))
     return core
 

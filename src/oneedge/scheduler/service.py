@@ -1,0 +1,183 @@
+"""The scheduler service: every SCHED_INTERVAL, or as soon as there is new work, place pending VMs.
+
+A cycle runs in a worker thread, off the event loop: read the snapshot in one
+read transaction, compute the plan (``placement.place``), write the
+SCHED_MESSAGE of VMs that stay pending, then dispatch each placement through
+the lifecycle's deploy (or migrate, for rescheduled VMs), as OpenNebula's
+mm_sched calls one.vm.deploy and one.vm.migrate. A VM entering PENDING, a
+host becoming MONITORED or a VM action (resched) wakes the loop at once;
+events arriving during a cycle start the next one right after. A cycle that
+hit MAX_DISPATCH is followed by another at once. Shutdown stops the loop
+between two dispatches and waits for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
+
+from oneedge.errors import RequestError
+from oneedge.hm.bus import Subscription
+from oneedge.hm.messages import api_message
+from oneedge.pool.types import ObjectType
+from oneedge.pool.vm import VirtualMachine, VmState
+from oneedge.rm.request import AuthUser, Request
+from oneedge.scheduler.config import SchedulerSettings
+from oneedge.scheduler.model import Placement, Plan, Snapshot
+from oneedge.scheduler.placement import place
+from oneedge.scheduler.snapshot import read_snapshot
+
+if TYPE_CHECKING:
+    from oneedge.nebula import Core
+
+log = logging.getLogger("oneedge.scheduler")
+
+#: Events after which pending VMs may find a place at once.
+WAKE_PREFIXES = ("EVENT STATE VM/PENDING/", "EVENT STATE HOST/MONITORED/", "EVENT API one.vm.allocate 1",
+                 "EVENT API one.template.instantiate 1", "EVENT API one.vm.action 1",
+                 "EVENT API one.vm.release 1", "EVENT API one.vm.update 1")
+
+#: The scheduler acts as oneadmin, as mm_sched authenticates with oneadmin's credentials.
+ONEADMIN = AuthUser(0, 0, frozenset({0}), "oneadmin", "oneadmin")
+
+#: Runs one placement: (placement, settings) -> None, raising RequestError when refused.
+Dispatch = Callable[[Placement, SchedulerSettings], None]
+
+
+def sched_message(text: str, now: float | None = None) -> str:
+    """USER_TEMPLATE/SCHED_MESSAGE as OpenNebula writes it: ctime, colon, text."""
+    return f"{time.ctime(now)}: {text}"
+
+
+class SchedulerService:
+    def __init__(self, core: Core, settings: SchedulerSettings, dispatch: Dispatch) -> None:
+        self.core = core
+        self.settings = settings
+        self.dispatch = dispatch
+        self._stopping = threading.Event()
+        #: Completed cycles, for tests and logs.
+        self.cycles = 0
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        subscription = self.core.events.subscribe("EVENT ", accepts=lambda key: key.startswith(WAKE_PREFIXES))
+        task = asyncio.create_task(self._loop(subscription), name="scheduler")
+        try:
+            yield
+        finally:
+            self._stopping.set()
+            await task
+            subscription.close()
+
+    async def _loop(self, subscription: Subscription) -> None:
+        while not self._stopping.is_set():
+            try:
+                plan = await asyncio.to_thread(self.cycle)
+            except Exception:  # noqa: BLE001 - a failed cycle must not end scheduling
+                log.exception("scheduling cycle failed")
+                plan = Plan((), ())
+            limited = 0 < self.settings.max_dispatch <= len(plan.placements)
+            if not limited:
+                await self._wait(subscription)
+
+    async def _wait(self, subscription: Subscription) -> None:
+        """Until SCHED_INTERVAL passes, a waking event arrives or the service stops."""
+        deadline = time.monotonic() + self.settings.interval
+        while not self._stopping.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            # NOTE: a short timeout so shutdown is noticed without another thread to wake us.
+            if await asyncio.to_thread(subscription.get, min(remaining, 0.2)) is not None:
+                while subscription.get(0) is not None:
+                    pass  # one cycle serves every event queued so far
+                return
+
+    @classmethod
+    def build(cls, core: Core) -> SchedulerService | None:
+        """The scheduler of oned.conf's settings, dispatching through the lifecycle; None if disabled."""
+        from oneedge.rm.api.vm_actions import VirtualMachineActionsAPI
+
+        template = core.config.template
+        if (template.get("SCHED_ENABLED") or "YES").strip().upper() == "NO":
+            return None
+        actions = core.api(VirtualMachineActionsAPI)
+
+        def dispatch(placement: Placement, settings: SchedulerSettings) -> None:
+            if placement.resched:
+                actions.migrate(Request(core, ONEADMIN, "one.vm.migrate"), placement.vm_id, placement.host_id,
+                                settings.live_rescheds, False, placement.ds_id, settings.cold_migrate_mode)
+            else:
+                actions.deploy(Request(core, ONEADMIN, "one.vm.deploy"), placement.vm_id, placement.host_id,
+                               False, placement.ds_id)
+
+        return cls(core, SchedulerSettings.from_template(template), dispatch)
+
+    # -- one cycle, in a worker thread -------------------------------------------------------
+    def cycle(self) -> Plan:
+        with self.core.store.read() as conn:
+            snapshot = read_snapshot(conn, self.core.pools, self.core.acl, self.settings)
+        if not snapshot.vms:
+            self.cycles += 1
+            return Plan((), ())
+        started = time.perf_counter()
+        plan = place(snapshot, self.settings)
+        log.info("%d pending VMs, %d hosts: %d placed, %d not, in %.3f s", len(snapshot.vms),
+                 len(snapshot.hosts), len(plan.placements), len(plan.unplaced), time.perf_counter() - started)
+        self.write_messages(snapshot, plan)
+        for placement in plan.placements:
+            if self._stopping.is_set():
+                break
+            self._dispatch(placement)
+        self.cycles += 1
+        return plan
+
+    def write_messages(self, snapshot: Snapshot, plan: Plan) -> None:
+        """Set SCHED_MESSAGE on VMs left pending (when its text changes) and clear it on placed ones."""
+        current = {vm.id: vm.sched_message for vm in snapshot.vms}
+        changes: dict[int, str | None] = {}
+        for unplaced in plan.unplaced:
+            old = current.get(unplaced.vm_id, "")
+            if unplaced.message and old.partition(": ")[2] != unplaced.message:
+                changes[unplaced.vm_id] = sched_message(unplaced.message)
+        for placement in plan.placements:
+            if current.get(placement.vm_id):
+                changes[placement.vm_id] = None
+        if not changes:
+            return
+        pool = self.core.pools[ObjectType.VM]
+        with self.core.store.write() as conn:
+            for vm_id, message in changes.items():
+                try:
+                    vm: VirtualMachine = pool.get(conn, vm_id)
+                except RequestError:
+                    continue  # deleted since the snapshot
+                template = vm.user_template
+                if message is None:
+                    template.remove("SCHED_MESSAGE")
+                elif vm.state is VmState.PENDING or vm.get_int("RESCHED") == 1:
+                    template.set("SCHED_MESSAGE", message)
+                else:
+                    continue
+                vm.user_template = template
+                pool.update(conn, vm)
+
+    def _dispatch(self, placement: Placement) -> None:
+        method = "one.vm.migrate" if placement.resched else "one.vm.deploy"
+        params: tuple[object, ...] = (placement.vm_id, placement.host_id, False, placement.ds_id)
+        try:
+            self.dispatch(placement, self.settings)
+            response: list[object] = [True, placement.vm_id, 0]
+        except RequestError as exc:
+            log.error("Error deploying virtual machine %d to HID: %d. Reason: %s", placement.vm_id,
+                      placement.host_id, exc.message)
+            response = [False, f"[{method}] {exc.message}", int(exc.code)]
+        # NOTE: OpenNebula's scheduler dispatches through XML-RPC, so API hooks and
+        # subscribers see these calls; in process they are published here.
+        self.core.events.publish(f"EVENT API {method} {int(bool(response[0]))}",
+                                 lambda: api_message(method, params, response)[1])
