@@ -42,7 +42,13 @@ DRIVERS: dict[str, dict[str, str]] = _table((
     ("vmm", "kvm", "oneedge.drivers.kvm.driver:KvmDriver"),
     ("im", "dummy", "oneedge.drivers.dummy.im:DummyInformationDriver"),
     ("tm", "dummy", "oneedge.drivers.dummy.tm:DummyTransferDriver"),
+    ("tm", "ssh", "oneedge.drivers.tm_ssh:SshTransferDriver"),
+    ("tm", "local", "oneedge.drivers.tm_ssh:SshTransferDriver"),
+    ("tm", "shared", "oneedge.drivers.tm_shared:SharedTransferDriver"),
     ("vnm", "dummy", "oneedge.drivers.dummy.vnm:DummyNetworkDriver"),
+    ("vnm", "bridge", "oneedge.drivers.vnm_bridge:BridgeNetworkDriver"),
+    ("vnm", "802.1Q", "oneedge.drivers.vnm_bridge:BridgeNetworkDriver"),
+    ("vnm", "fw", "oneedge.drivers.vnm_fw:FirewallNetworkDriver"),
 ))
 
 

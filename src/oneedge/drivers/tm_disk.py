@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from lxml import etree
 
 from oneedge.drivers.base import DriverError
+from oneedge.lcm.transfer import FRONTEND
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class Location:
 
 
 def location(argument: str) -> Location:
-    """``host:/path`` -> (host, path); a bare ``/path`` is on the front-end.
+    """``host:/path`` -> (host, path); a bare ``/path``, or the lifecycle's ``frontend:/path``
+    (where stopped and undeployed VMs keep their disks), is on the front-end.
 
     Paths must be absolute and free of ``..``, so a transfer line never names
     a file outside the directories it was built from.
@@ -35,6 +37,8 @@ def location(argument: str) -> Location:
     host, sep, path = argument.partition(":")
     if not sep or "/" in host:
         host, path = "", argument
+    elif host == FRONTEND:
+        host = ""
     posix = PurePosixPath(path)
     if not posix.is_absolute() or ".." in posix.parts:
         raise DriverError(f"Invalid transfer argument {argument!r}: expected host:/absolute/path")

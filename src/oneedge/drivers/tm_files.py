@@ -34,6 +34,12 @@ class HostFiles:
     def is_front_end(self, where: Location) -> bool:
         return not where.host or self.transports.is_local(where.host)
 
+    def same(self, one: Location, other: Location) -> bool:
+        """Whether two locations are one file: the same path on one machine (a host that is
+        the front-end's own machine keeps stopped VMs' disks where they already are)."""
+        return one.path == other.path and (
+            one.host == other.host or (self.is_front_end(one) and self.is_front_end(other)))
+
     async def helper(self, where: Location, command: str, *args: str) -> None:
         """Run ``tm/disk COMMAND ARGS`` on the host of ``where``; its stderr line is the error."""
         await self._checked(where, DISK_HELPER, [command, *args], f"{command} {where}")
@@ -70,11 +76,13 @@ class HostFiles:
 
     async def copy(self, source: Location, target: Location) -> None:
         """Copy a file or a directory tree from one place to another, through the front-end
-        when both are remote hosts; the target is replaced whole."""
+        when both are remote hosts; the target is replaced whole (a copy onto itself does nothing)."""
+        if self.same(source, target):
+            return
         if not await self.exists(source):
             raise DriverError(f"Error copying {source} to {target}: {source} does not exist")
         part = Location(target.host, target.path.with_name(target.path.name + ".part"))
-        await self.delete(part)
+        await self.delete(part)  # left by a front-end that died mid-copy: a tree would merge into it
         try:
             if self.is_front_end(source):
                 await self._put(Path(source.path), part)
@@ -85,8 +93,7 @@ class HostFiles:
                     local = Path(relay) / target.path.name
                     await self._get(source, local)
                     await self._put(local, part)
-            await self.delete(target)
-            await self.run(target, ["mv", "-T", str(part.path), str(target.path)], f"placing {target}")
+            await self.helper(target, "place", str(part.path), str(target.path))
         except BaseException:
             await self.discard(part)
             raise

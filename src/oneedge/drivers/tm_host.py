@@ -9,8 +9,13 @@ no file and no VM directory on the host.
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
 from collections.abc import Awaitable, Callable
+from pathlib import Path, PurePosixPath
 
+from oneedge.context.iso import ContextError, write_iso
+from oneedge.context.script import context_sh
 from oneedge.drivers.base import DriverConfig, DriverError
 from oneedge.drivers.requests import Transfer, VmContext
 from oneedge.drivers import tm_disk as disk
@@ -29,7 +34,7 @@ class HostTransferDriver(TransferDriver):
     """The base of ``ssh`` and ``shared``; subclasses add how images reach hosts."""
 
     def __init__(self, config: DriverConfig, transports: Transports) -> None:
-        super().__init__(config)
+        super().__init__(config, transports)
         self.files = HostFiles(transports, config.timeout)
 
     async def transfer(self, ctx: VmContext, phase: str, lines: list[Transfer]) -> None:
@@ -84,10 +89,20 @@ class HostTransferDriver(TransferDriver):
         await self.files.helper(target, "mkswap", str(target.path), str(transfer.size_mb))
 
     async def context(self, ctx: VmContext, transfer: Transfer) -> None:
-        """Place the context CD (an ISO the front-end built) as the VM's ``disk.<id>``."""
+        """Place the VM's context CD at the destination: the ISO named as source, or else
+        one written now from the VM's CONTEXT (as OpenNebula's ``context`` action does)."""
         target = location(transfer.destination)
         await self._vm_dir(target)
-        await self.files.copy(location(transfer.source), target)
+        if transfer.source:
+            await self.files.copy(location(transfer.source), target)
+            return
+        with tempfile.TemporaryDirectory(prefix="oneedge-context-") as tmp:
+            iso = Path(tmp, "context.iso")
+            try:
+                await asyncio.to_thread(write_iso, iso, context_sh(ctx.document))
+            except ContextError as exc:
+                raise DriverError(f"context: {exc}") from None
+            await self.files.copy(Location("", PurePosixPath(iso)), target)
 
     async def resize(self, ctx: VmContext, transfer: Transfer) -> None:
         where = location(transfer.source)

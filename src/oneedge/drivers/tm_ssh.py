@@ -34,7 +34,7 @@ class SshTransferDriver(HostTransferDriver):
     async def mv(self, ctx: VmContext, transfer: Transfer) -> None:
         """Move a disk or VM directory; nothing to do when it is already there or gone."""
         source, target = location(transfer.source), location(transfer.destination)
-        if source == target or not await self.files.exists(source):
+        if self.files.same(source, target) or not await self.files.exists(source):
             return
         await self.files.copy(source, target)
         await self.files.delete(source)
@@ -50,15 +50,15 @@ class SshTransferDriver(HostTransferDriver):
 
     async def premigrate(self, ctx: VmContext, transfer: Transfer) -> None:
         source, target = location(transfer.source), location(transfer.destination)
-        if source != target:
+        if not self.files.same(source, target):
             await self.files.copy(source, target)
 
     async def postmigrate(self, ctx: VmContext, transfer: Transfer) -> None:
         source, target = location(transfer.source), location(transfer.destination)
-        if source != target:
+        if not self.files.same(source, target):
             await self.files.delete(source)
 
     async def failmigrate(self, ctx: VmContext, transfer: Transfer) -> None:
         source, target = location(transfer.source), location(transfer.destination)
-        if source != target:
+        if not self.files.same(source, target):
             await self.files.delete(target)

@@ -23,9 +23,10 @@ from oneedge.drivers.vnm_nics import Nic, nics
 
 
 class BridgeNetworkDriver(NetworkDriver):
+    transports: Transports
+
     def __init__(self, config: DriverConfig, transports: Transports) -> None:
-        super().__init__(config)
-        self.transports = transports
+        super().__init__(config, transports)
 
     def nics(self, ctx: VmContext) -> list[Nic]:
         return nics(ctx.document, frozenset({self.name}))
