@@ -20,8 +20,9 @@ apt_install() {
     fi
 }
 
-# QEMU, qemu-img, the bundled guest's kernel and busybox, and the context ISO tool: `oneedge up` needs them.
-apt_install qemu-system-x86 qemu-utils linux-image-cloud-amd64 busybox-static genisoimage
+# QEMU, qemu-img, the bundled guest's kernel and busybox, the context ISO tool, and ip/nft for
+# bridges, taps and security groups: `oneedge up` needs them.
+apt_install qemu-system-x86 qemu-utils linux-image-cloud-amd64 busybox-static genisoimage iproute2 nftables
 if [ $want_test = 1 ]; then
     apt_install postgresql openssh-server openssh-client
 fi
