@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from network.netkit import ip, links, nic, run, vm, vnm_config
+from network.netkit import ip, links, nft_tables, nic, run, sg_rule, vm, vnm_config
 
 from oneedge.drivers.base import DriverError
 from oneedge.drivers.vnm_bridge import BridgeNetworkDriver
+from oneedge.drivers.vnm_fw import FirewallNetworkDriver
 
 
 def kernel_has_8021q(netns: str) -> bool:
@@ -101,3 +102,26 @@ def test_vlan_on_phydev(host):
         with pytest.raises(DriverError, match="cannot create VLAN 42 on eth9 .*802.1Q support"):
             run(driver.pre(ctx))
     assert set(links(netns)) == {"lo", "eth9", "eth9p"}
+
+
+def test_clean_after_a_failed_deployment_removes_taps_bridges_and_tables(host):
+    netns, hosts = host
+    ip("-n", netns, "link", "add", "eth9", "type", "veth", "peer", "name", "eth9p")
+    driver = FirewallNetworkDriver(vnm_config("fw"), hosts)
+    ctx = vm(8, netns, nic(0, "fw", BRIDGE="br-fw", PHYDEV="eth9", IP="10.1.0.8", SECURITY_GROUPS="100"),
+             nic(1, "fw", BRIDGE="br-fw", IP="10.1.0.9", SECURITY_GROUPS="100"),
+             sg_rule(100, "TCP", "INBOUND", RANGE="22"))
+    run(driver.pre(ctx))
+    run(driver.post(ctx))
+    assert nft_tables(netns) == ["bridge one-8-0", "bridge one-8-1", "inet one-8-0", "inet one-8-1"]
+    # The rules changed to something broken (an update): the post fails, what was applied stays...
+    broken = vm(8, netns, nic(0, "fw", BRIDGE="br-fw", PHYDEV="eth9", IP="10.1.0.8", SECURITY_GROUPS="100"),
+                nic(1, "fw", BRIDGE="br-fw", IP="10.1.0.9", SECURITY_GROUPS="100"),
+                sg_rule(100, "TCP", "INBOUND", RANGE="22:1"))
+    with pytest.raises(DriverError, match="bad port RANGE"):
+        run(driver.update_sg(broken))
+    assert len(nft_tables(netns)) == 4
+    # ...and terminating the VM removes everything: tables, taps, the bridge; PHYDEV is released.
+    run(driver.clean(broken))
+    assert nft_tables(netns) == []
+    assert set(links(netns)) == {"lo", "eth9", "eth9p"} and "master" not in links(netns)["eth9"]
