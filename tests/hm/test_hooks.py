@@ -128,3 +128,19 @@ def test_hooks_follow_updates_and_deletions_without_restart(raw: Raw, tmp_path: 
     raw.ok("one.secgroup.allocate", 'NAME = "sg-hooked-2"')
     wait_for(lambda: records(raw, other))
     assert out.read_text() == "second\nthird\n"
+
+
+def test_state_hook_gets_the_vm_document(raw: Raw, tmp_path: Path) -> None:
+    out = tmp_path / "vm"
+    command = script(tmp_path, "vm.sh", f'echo "$1" > {out}')
+    hook = allocate_hook(raw, f'NAME = "running"\nTYPE = state\nRESOURCE = VM\nON = RUNNING\n'
+                              f'COMMAND = "{command}"\nARGUMENTS = "$TEMPLATE"')
+    host = raw.ok("one.host.allocate", "hooked-host", "dummy", "dummy", -1)
+    wait_for(lambda: etree.fromstring(raw.ok("one.host.info", host).encode()).findtext("STATE") == "2")
+    vm = raw.ok("one.vm.allocate", 'NAME = "hooked"\nCPU = 0.1\nMEMORY = 32', True)
+    raw.ok("one.vm.deploy", vm, host, False, -1, "")
+    (record,) = wait_for(lambda: records(raw, hook))
+    document = etree.fromstring(base64.b64decode(out.read_text().strip()))
+    assert document.tag == "VM" and document.findtext("ID") == str(vm)
+    assert (document.findtext("STATE"), document.findtext("LCM_STATE")) == ("3", "3")
+    assert record.findtext("EXECUTION_RESULT/CODE") == "0"
