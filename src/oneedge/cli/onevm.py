@@ -113,7 +113,7 @@ TOOL = Tool("onevm", "Manage OpenNebula virtual machines", [
     _action("undeploy", "Shuts VMs down and frees their host, keeping their disks", hard=True, wait="UNDEPLOYED"),
     _action("poweroff", "Powers VMs off", hard=True, wait="POWEROFF"),
     _action("reboot", "Reboots VMs", hard=True),
-    _action("resume", "Resumes stopped, suspended, undeployed or powered-off VMs", wait="ACTIVE"),
+    _action("resume", "Resumes stopped, suspended, undeployed or powered-off VMs", wait="RUNNING"),
     _action("hold", "Holds pending VMs (the scheduler leaves them alone)", wait="HOLD"),
     _action("release", "Releases held VMs", wait="PENDING"),
     _action("stop", "Stops VMs, saving their state to the system datastore", wait="STOPPED"),

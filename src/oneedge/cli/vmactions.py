@@ -21,32 +21,43 @@ WAIT = (Arg("-w", "--wait", action="store_true", help="wait until the VMs reach 
         Arg("--timeout", type=float, default=600.0, metavar="SECONDS", help="give up waiting after this (default 600)"))
 
 
+def _reached(target: str, state: str, lcm: str) -> bool:
+    """RUNNING is ACTIVE with the LCM state RUNNING; any other target is a VM state."""
+    from oneedge.cli import states
+
+    if target == "RUNNING":
+        return state == "3" and lcm == "3"
+    return state == str(states.vm_index(target))
+
+
 def wait_for(ctx: Context, kind: Kind, oid: int, target: str, timeout: float) -> None:
-    """Poll ``one.vm.info`` until the VM's state is ``target`` (DONE also when it is gone);
-    a progress line on a terminal's stderr, silence otherwise."""
+    """Poll ``one.vm.info`` until the VM reaches ``target`` (DONE also when it is gone);
+    a failure state ends the wait with an error. A progress line on a terminal's
+    stderr, silence otherwise."""
     import sys
     import time
 
     from oneedge.cli import states
     from oneedge.cli.progress import Progress
 
-    wanted = [n for n, _ in states.VM].index(target)
     deadline = time.monotonic() + timeout
     delay = 0.05
     with Progress(sys.stderr, f"VM {oid}: waiting for {target}") as progress:
         while True:
             try:
-                state = kind.fetch(ctx, oid).findtext("STATE", "")
+                vm = kind.fetch(ctx, oid)
             except ApiError as exc:
                 if target == "DONE" and exc.code == NO_EXISTS:
                     return
                 raise
-            if state == str(wanted):
+            state, lcm = vm.findtext("STATE", ""), vm.findtext("LCM_STATE", "")
+            if _reached(target, state, lcm):
                 return
-            if state == "7" or time.monotonic() > deadline:
-                raise CliError(f"VM {oid}: is {states.name(states.VM, state)}, not {target}"
-                               + ("" if state == "7" else f" after {timeout:g} s"))
-            progress.tick(states.name(states.VM, state))
+            now = states.name(states.LCM, lcm) if state == "3" else states.name(states.VM, state)
+            failed = state == "7" or states.vm_short(state, lcm) == "fail"
+            if failed or time.monotonic() > deadline:
+                raise CliError(f"VM {oid}: is {now}, not {target}" + ("" if failed else f" after {timeout:g} s"))
+            progress.tick(now)
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
 
@@ -87,7 +98,7 @@ def deploy(kind: Kind) -> Verb:
         def act(oid: int) -> None:
             ctx.call(kind.method("deploy"), oid, hid, a.enforce, ds, "")
             if a.wait:
-                wait_for(ctx, kind, oid, "ACTIVE", a.timeout)
+                wait_for(ctx, kind, oid, "RUNNING", a.timeout)
 
         return for_each(ctx, kind, a.ids, act, "deploying")
 
