@@ -34,14 +34,21 @@ class NamespaceTransport(LocalTransport):
 
 
 class NamespaceHosts:
-    """What the network drivers use of ``Transports``: one transport per namespace host."""
+    """What drivers use of ``Transports``: hosts named ``oe-*`` are the test's network
+    namespaces, any other name is this machine (the front-end)."""
 
     def __init__(self, remote_dir: Path) -> None:
         self.remotes = Remotes(DEFAULT_REMOTES, PurePosixPath(remote_dir))
         self._by_host: dict[str, Transport] = {}
 
+    def is_local(self, host: str) -> bool:
+        return not host.startswith("oe-")
+
     def for_host(self, host: str) -> Transport:
-        return self._by_host.setdefault(host, NamespaceTransport(host, self.remotes))
+        if host not in self._by_host:
+            self._by_host[host] = (LocalTransport(host, self.remotes) if self.is_local(host)
+                                   else NamespaceTransport(host, self.remotes))
+        return self._by_host[host]
 
 
 def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
