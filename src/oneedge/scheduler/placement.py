@@ -43,10 +43,8 @@ class _Group:
     weighers: list[Weigher] = field(default_factory=list)
     scales: list[float] = field(default_factory=list)
     datastores: list[DatastoreView] = field(default_factory=list)
-
-    @property
-    def dynamic(self) -> bool:
-        return any(w.dynamic for w in self.weighers)
+    #: Whether some weigher follows the hosts' load (then entries carry host versions).
+    dynamic: bool = False
 
 
 class _Cycle:
@@ -91,6 +89,7 @@ class _Cycle:
         if group.failure is not None:
             return group
         group.weighers = self.host_policy.weighers(demand)
+        group.dynamic = any(w.dynamic for w in group.weighers)
         raw = [[w.weigh(host.attributes, self.loads[host.id]) for w in group.weighers] for host in candidates]
         scores, group.scales = normalized_scores(group.weighers, raw)
         group.heap = [(-score, host.id, 0) for score, host in zip(scores, candidates)]
@@ -200,9 +199,15 @@ class _Cycle:
             self.local_free[key] = self.local_free.get(key, host.ds_free.get(ds.id, host.free_disk)) - demand.disk
         self.versions[host.id] += 1
         version = self.versions[host.id]
+        # Groups of one policy share their rank expression: evaluate each once.
+        values: dict[str, float] = {}
         for group in self.watchers.get(host.id, ()):
-            score = sum(w.weight * w.weigh(host.attributes, load) / scale
-                        for w, scale in zip(group.weighers, group.scales))
+            score = 0.0
+            for weigher, scale in zip(group.weighers, group.scales):
+                value = values.get(weigher.text)
+                if value is None:
+                    value = values[weigher.text] = weigher.weigh(host.attributes, load)
+                score += weigher.weight * value / scale
             heapq.heappush(group.heap, (-score, host.id, version))
 
 
