@@ -19,6 +19,7 @@ from typing import Any, AsyncIterator, TypeVar
 from oneedge.config import OnedConfig, ensure_config_version
 from oneedge.db import migrate
 from oneedge.db.store import Store
+from oneedge.drivers.transport_factory import TransportConfig, Transports
 from oneedge.hm.bus import EventBus
 from oneedge.hm.hooks import HookManager
 from oneedge.hm.messages import api_message
@@ -55,6 +56,8 @@ class Core:
     #: Long-running parts of the front-end (scheduler, event stream, hooks...):
     #: objects with an async context manager method ``running()``.
     services: list[Any] = field(default_factory=list)
+    #: How drivers reach hosts: local subprocesses for this machine, SSH for the others.
+    transports: Transports | None = None
     #: The URL of this front-end's XML-RPC API, the local zone's ENDPOINT:
     #: oned.conf's PORT on localhost, until ``oneedge up`` sets what it serves.
     endpoint: str = ""
@@ -117,6 +120,8 @@ def build_core(home: Path, auto_upgrade_config: bool = False) -> Core:
         acl.load(conn)
     bind, port, hwm = config.event_stream()
     core.services.append(EventPublisher(core.events, bind, port, hwm))
+    core.transports = Transports(TransportConfig(home=home))
+    core.services.append(core.transports)
     core.services.extend(lcm_services.build(core))
     scheduler = SchedulerService.build(core)
     if scheduler is not None:
