@@ -77,8 +77,9 @@ def test_deploy_and_every_action(setup, frontend):
         wait(one, vid, expected)
     one.vm.deploy(vid, h1, False, -1)
     wait(one, vid, RUNNING)
-    for action in ("undeploy", "resume"):
-        one.vm.action(action, vid)
+    one.vm.action("undeploy", vid)
+    wait(one, vid, (S.UNDEPLOYED, L.LCM_INIT))
+    one.vm.action("resume", vid)
     wait(one, vid, (S.PENDING, L.LCM_INIT))
     one.vm.deploy(vid, h0, False, -1)
     wait(one, vid, RUNNING)

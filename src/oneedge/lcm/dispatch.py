@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
-from oneedge.errors import action_error, no_exists
+from oneedge.errors import action_error
 from oneedge.lcm.capacity import capacity
 from oneedge.lcm.events import Event
 from oneedge.lcm.plan import simulated
@@ -70,10 +70,7 @@ class Placer:
         return self.core.pools[kind]
 
     def host(self, conn: Connection, host_id: int) -> Host:
-        hosts = self.pool(ObjectType.HOST)
-        if not hosts.exists(conn, host_id):
-            raise no_exists(ObjectType.HOST.label, host_id)
-        return hosts.get(conn, host_id)
+        return self.pool(ObjectType.HOST).get(conn, host_id)  # NO_EXISTS when there is none
 
     def system_datastore(self, conn: Connection, host: Host, ds_id: int) -> Datastore:
         """The system datastore asked for (in the host's cluster), or the cluster's first one."""
@@ -86,8 +83,6 @@ class Placer:
                 if ds.ds_type is DatastoreType.SYSTEM_DS and ds.enabled:
                     return ds
             raise action_error(f"No system datastore found in cluster [{cluster_id}] of host [{host.oid}].")
-        if not datastores.exists(conn, ds_id):
-            raise no_exists(ObjectType.DATASTORE.label, ds_id)
         ds = datastores.get(conn, ds_id)
         if ds.ds_type is not DatastoreType.SYSTEM_DS:
             raise action_error(f"Datastore [{ds_id}] is not a system datastore.")

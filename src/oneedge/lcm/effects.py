@@ -19,6 +19,7 @@ from oneedge.lcm import hotplug
 from oneedge.lcm.capacity import capacity
 from oneedge.lcm.events import Effect
 from oneedge.lcm.table import State
+from oneedge.errors import RequestError
 from oneedge.pool.host import Host
 from oneedge.pool.types import ObjectType
 from oneedge.pool.vm import History, LcmState, VirtualMachine, VmState
@@ -66,19 +67,20 @@ class Effects:
         return self.core.pools[ObjectType.HOST]
 
     def apply(self, conn: Connection, vm: VirtualMachine, source: State, effects: frozenset[Effect],
-              outcome: Outcome, now: float) -> None:
-        """Apply ``effects`` (the VM already in its new state) in the caller's transaction."""
+              outcome: Outcome, now: float, hosts: dict[int, Host | None]) -> None:
+        """Apply ``effects`` (the VM already in its new state) in the caller's transaction;
+        ``hosts`` caches the hosts this transition reads."""
         last = vm.last_history()
         if Effect.REVERT_MIGRATION in effects:
-            self._revert_migration(conn, vm, now)
+            self._revert_migration(conn, vm, now, hosts)
         if Effect.ADD_CAPACITY in effects and last is not None:
-            self._ensure(conn, vm, last.get_int("HID"), present=True)
+            self._ensure(conn, vm, last.get_int("HID"), present=True, hosts=hosts)
         if Effect.DEL_PREVIOUS_CAPACITY in effects:
             records = vm.histories()
             if len(records) > 1 and records[-2].get_int("HID") != records[-1].get_int("HID"):
-                self._ensure(conn, vm, records[-2].get_int("HID"), present=False)
+                self._ensure(conn, vm, records[-2].get_int("HID"), present=False, hosts=hosts)
         if Effect.DEL_CAPACITY in effects and last is not None:
-            self._ensure(conn, vm, last.get_int("HID"), present=False)
+            self._ensure(conn, vm, last.get_int("HID"), present=False, hosts=hosts)
         if Effect.TAKE_LEASES in effects:
             self.take_leases(conn, vm)
         if Effect.RELEASE_LEASES in effects:
@@ -109,10 +111,26 @@ class Effects:
             vm.set("ETIME", int(now))
 
     # -- capacity ---------------------------------------------------------------------------
-    def _ensure(self, conn: Connection, vm: VirtualMachine, host_id: int, present: bool) -> None:
-        if not self.hosts.exists(conn, host_id):
-            return  # a deleted host counts nothing
-        host: Host = self.hosts.get(conn, host_id)
+    def host(self, conn: Connection, host_id: int, cache: dict[int, Host | None] | None = None) -> Host | None:
+        """The host, or None when it was deleted (a deleted host counts nothing).
+
+        ``cache`` holds the hosts one transition already read (it lives as long
+        as the transition, and every change is written through at once), so a
+        transition reads each host once.
+        """
+        cache = {} if cache is None else cache
+        if host_id not in cache:
+            try:
+                cache[host_id] = self.hosts.get(conn, host_id)
+            except RequestError:
+                cache[host_id] = None
+        return cache[host_id]
+
+    def _ensure(self, conn: Connection, vm: VirtualMachine, host_id: int, present: bool,
+                hosts: dict[int, Host | None]) -> None:
+        host = self.host(conn, host_id, hosts)
+        if host is None:
+            return
         if (vm.oid in host.vms) == present:
             return
         cpu, memory = capacity(vm)
@@ -125,25 +143,24 @@ class Effects:
     def move_capacity(self, conn: Connection, vm: VirtualMachine, old: tuple[int, int]) -> None:
         """The VM's CPU/MEMORY changed from ``old`` on its host (resize): recount it there."""
         last = vm.last_history()
-        if last is None or not self.hosts.exists(conn, last.get_int("HID")):
-            return
-        host: Host = self.hosts.get(conn, last.get_int("HID"))
-        if vm.oid in host.vms:
+        host = None if last is None else self.host(conn, last.get_int("HID"))
+        if host is not None and vm.oid in host.vms:
             host.del_vm(vm.oid, *old)
             host.add_vm(vm.oid, *capacity(vm))
             self.hosts.update(conn, host)
 
-    def _revert_migration(self, conn: Connection, vm: VirtualMachine, now: float) -> None:
+    def _revert_migration(self, conn: Connection, vm: VirtualMachine, now: float,
+                          hosts: dict[int, Host | None]) -> None:
         """Back on the previous host: the new placement is closed and the previous one reopened
         (LifeCycleManager::revert_migrate_after_failure)."""
         records = vm.histories()
         new, previous = records[-1], records[-2]
         if new.get_int("HID") != previous.get_int("HID"):
-            self._ensure(conn, vm, new.get_int("HID"), present=False)
+            self._ensure(conn, vm, new.get_int("HID"), present=False, hosts=hosts)
         new.set("ETIME", int(now))
         fields = {name: previous.get(name) for name in ("HOSTNAME", "HID", "CID", "VM_MAD", "TM_MAD", "DS_ID")}
         vm.add_history(**fields, STIME=int(now), RSTIME=int(now), UID=new.get("UID"), GID=new.get("GID"))
-        self._ensure(conn, vm, previous.get_int("HID"), present=True)
+        self._ensure(conn, vm, previous.get_int("HID"), present=True, hosts=hosts)
 
     # -- leases -----------------------------------------------------------------------------
     def take_leases(self, conn: Connection, vm: VirtualMachine) -> None:

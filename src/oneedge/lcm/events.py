@@ -58,6 +58,8 @@ class Event(Enum):
     #: Monitoring lost the VM (its host failed) / found it running again.
     MONITOR_LOST = "monitor-lost"
     MONITOR_FOUND = "monitor-found"
+    #: The host reports the VM powered off (guest shut down, hypervisor process gone).
+    MONITOR_POWEROFF = "monitor-poweroff"
 
 
 #: Events that come from users, with the history ACTION they record (VMActions.h).

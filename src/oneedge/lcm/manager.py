@@ -15,6 +15,7 @@ own, and only if the VM is still in the state (and step) it started from.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import logging
@@ -72,6 +73,9 @@ class LifeCycleManager:
         self._serials: dict[int, int] = {}
         self._counter = itertools.count(1)
         self._results: queue.Queue[_Result | None] = queue.Queue()
+        self._starting: list[tuple[steps.StepRequest, int, State]] = []
+        self._starting_lock = threading.Lock()
+        self._wake_pending = False
 
     @property
     def vms(self):
@@ -79,8 +83,11 @@ class LifeCycleManager:
 
     # -- transitions ------------------------------------------------------------------
     def transition(self, conn: Connection, vm: VirtualMachine, event: Event, outcome: Outcome = Outcome(),
-                   req: Request | None = None) -> Transition:
-        """Apply ``event`` to ``vm`` in the caller's transaction; raise NotAllowed when the table refuses."""
+                   req: Request | None = None, host: Host | None = None) -> Transition:
+        """Apply ``event`` to ``vm`` in the caller's transaction; raise NotAllowed when the table refuses.
+
+        ``host`` is the VM's (new) host when the caller already read it in this transaction.
+        """
         source: State = (vm.state, vm.lcm_state)
         t = machine.transition(source, event)
         now = time.time()
@@ -93,7 +100,8 @@ class LifeCycleManager:
             if req is not None:
                 last.set("UID", req.user.uid)
                 last.set("GID", req.user.gid)
-        self.effects.apply(conn, vm, source, t.effects, outcome, now)
+        hosts: dict[int, Host | None] = {} if host is None else {host.oid: host}
+        self.effects.apply(conn, vm, source, t.effects, outcome, now, hosts)
         self._save(conn, vm, source)
         step = t.step
         if step is None and (t.target != source or event in USER_ACTIONS):
@@ -101,7 +109,9 @@ class LifeCycleManager:
             step = machine.step_for(t.target, vm.prev_state, action)
         request = None
         if step is not None:
-            request = step_request(self.core, self.drivers, vm, self._host(conn, vm), step)
+            last = vm.last_history()
+            current = None if last is None else self.effects.host(conn, last.get_int("HID"), hosts)
+            request = step_request(self.core, self.drivers, vm, current, step)
         body, vm_id, target = vm.body(), vm.oid, t.target
         self.core.store.on_commit(conn, lambda: self._committed(vm_id, source, target, body, request,
                                                                 outcome.message, now))
@@ -109,10 +119,7 @@ class LifeCycleManager:
 
     def _host(self, conn: Connection, vm: VirtualMachine) -> Host | None:
         last = vm.last_history()
-        hosts = self.core.pools[ObjectType.HOST]
-        if last is None or not hosts.exists(conn, last.get_int("HID")):
-            return None
-        return hosts.get(conn, last.get_int("HID"))
+        return None if last is None else self.effects.host(conn, last.get_int("HID"))
 
     def _save(self, conn: Connection, vm: VirtualMachine, source: State) -> None:
         """Write the VM only if its row is still in ``source`` (compare-and-set)."""
@@ -146,7 +153,22 @@ class LifeCycleManager:
         if loop is None:
             # Not running: recovery at the next start runs the step the state waits for.
             return
-        loop.submit(self._execute(request, serial, expected))
+        # NOTE: waking the loop costs a system call and a thread switch, paid under
+        # the write lock; steps queue here and one wake-up starts all that came in.
+        with self._starting_lock:
+            self._starting.append((request, serial, expected))
+            if self._wake_pending:
+                return
+            self._wake_pending = True
+        loop.loop.call_soon_threadsafe(self._start_queued)
+
+    def _start_queued(self) -> None:
+        """On the driver loop: start every queued step."""
+        with self._starting_lock:
+            queued, self._starting = self._starting, []
+            self._wake_pending = False
+        for request, serial, expected in queued:
+            asyncio.ensure_future(self._execute(request, serial, expected))
 
     async def _execute(self, request: steps.StepRequest, serial: int, expected: State) -> None:
         try:
@@ -180,9 +202,12 @@ class LifeCycleManager:
     def _apply_batch(self, batch: list[_Result]) -> None:
         with self.core.store.write() as conn:
             for result in batch:
-                if self._serials.get(result.vm_id) != result.serial or not self.vms.exists(conn, result.vm_id):
+                if self._serials.get(result.vm_id) != result.serial:
                     continue
-                vm = self.vms.get(conn, result.vm_id)
+                try:
+                    vm = self.vms.get(conn, result.vm_id)
+                except RequestError:
+                    continue  # deleted meanwhile
                 if (vm.state, vm.lcm_state) != result.expected:
                     continue
                 event = Event.FAILURE if result.failed else Event.SUCCESS
@@ -200,6 +225,7 @@ class LifeCycleManager:
         applier = threading.Thread(target=self._apply_results, name="lcm-results", daemon=True)
         loop.start()
         applier.start()
+        self.vmlog.start()
         self._loop = loop
         try:
             self.recover()
@@ -211,6 +237,7 @@ class LifeCycleManager:
             loop.stop()
             self._results.put(None)
             applier.join(10)
+            self.vmlog.stop()
 
     def recover(self) -> None:
         """Start again the step of every VM caught in a transient state (crash recovery).

@@ -203,6 +203,11 @@ def _rows() -> list[Row]:
     # -- monitoring -----------------------------------------------------------------------------------------------
     row(RUNNING, V.MONITOR_LOST, UNKNOWN)
     row(UNKNOWN, V.MONITOR_FOUND, RUNNING)
+    # LifeCycleManager::trigger_monitor_poweroff/poweron: the VM keeps its place on the host.
+    for source in (RUNNING, UNKNOWN):
+        row(source, V.MONITOR_POWEROFF, POWEROFF, frozenset({E.CLEAR_RESCHED}))
+    for source in (POWEROFF, SUSPENDED):
+        row(source, V.MONITOR_FOUND, RUNNING)
     # -- recover --delete and --recreate ----------------------------------------------------------------------------
     for source in (INIT, PENDING, HOLD, CLONING, CLONING_FAILURE):
         row(source, V.DELETE, DONE, FREE)

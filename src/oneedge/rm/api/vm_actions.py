@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
-from oneedge.errors import action_error, no_exists
+from oneedge.errors import action_error
 from oneedge.lcm import machine
 from oneedge.lcm.attach import HotplugVerbs
 from oneedge.lcm.dispatch import Placer, deploy_event
 from oneedge.lcm.events import VERBS, Event
 from oneedge.lcm.manager import LifeCycleManager
-from oneedge.pool.types import AuthOp, ObjectType
+from oneedge.pool.types import AuthOp
 from oneedge.pool.vm import LcmState, VirtualMachine, VmState
 from oneedge.rm.api.vm import VMAPI
 from oneedge.rm.method import Method, method
@@ -64,9 +64,7 @@ class VirtualMachineActionsAPI(HotplugVerbs):
         return self.core.api(VMAPI)
 
     def vm(self, req: Request, conn: Connection, vm_id: int, op: AuthOp) -> VirtualMachine:
-        if not self.vms.pool.exists(conn, vm_id):
-            raise no_exists(ObjectType.VM.label, vm_id)
-        vm = self.vms.get(conn, vm_id)
+        vm = self.vms.get(conn, vm_id)  # NO_EXISTS when there is none
         self.vms.authorize(req, conn, op, vm)
         return vm
 
@@ -110,7 +108,7 @@ class VirtualMachineActionsAPI(HotplugVerbs):
         placer.check_host(vm, host, enforce)
         placer.check_drivers(host, ds)
         placer.open_history(vm, host, ds, req)
-        self.lcm.transition(conn, vm, event, req=req)
+        self.lcm.transition(conn, vm, event, req=req, host=host)
 
     # -- one.vm.migrate -------------------------------------------------------------------------
     def migrate(self, req: Request, vm_id: int, host_id: int, live: bool = False, enforce: bool = False,
@@ -145,7 +143,7 @@ class VirtualMachineActionsAPI(HotplugVerbs):
             placer.check_host(vm, host, enforce)
             placer.check_drivers(host, ds)
             placer.open_history(vm, host, ds, req)
-            self.lcm.transition(conn, vm, Event.LIVE_MIGRATE if live else Event.MIGRATE, req=req)
+            self.lcm.transition(conn, vm, Event.LIVE_MIGRATE if live else Event.MIGRATE, req=req, host=host)
         return vm_id
 
     # -- one.vm.recover -------------------------------------------------------------------------
