@@ -60,7 +60,7 @@ def apply(h: Harness, hosts: list[int], vid: int, event: Event) -> None:
     pools = h.core.pools
     with h.core.store.write() as conn:
         vm = pools[ObjectType.VM].get(conn, vid)
-        if event in USER_ACTIONS or event in (Event.MONITOR_LOST, Event.MONITOR_FOUND):
+        if event in USER_ACTIONS or event in (Event.MONITOR_LOST, Event.MONITOR_FOUND, Event.MONITOR_POWEROFF):
             if event in PLACING:
                 host = pools[ObjectType.HOST].get(conn, hosts[2])
                 vm.add_history(HOSTNAME=host.name, HID=host.oid, CID=0, STIME=2, VM_MAD="dummy", TM_MAD="ssh",

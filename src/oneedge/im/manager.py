@@ -130,9 +130,14 @@ class InformationManager:
                     host.set_state(HostState.MONITORED)
             self.hosts.update(conn, host)
             if host.state is not old:
-                self._vms_follow(conn, host)
-                body, state = host.body(), host.state
-                self.core.store.on_commit(conn, lambda: self._publish(host_id, state, body))
+                self.state_changed(conn, host)
+
+    def state_changed(self, conn: Connection, host: Host) -> None:
+        """``host`` was saved in a new state in ``conn``: its VMs follow and the change is published
+        after commit. Also for the states the monitor daemon reports (``oneedge.monitor.core_link``)."""
+        self._vms_follow(conn, host)
+        body, state, host_id = host.body(), host.state, host.oid
+        self.core.store.on_commit(conn, lambda: self._publish(host_id, state, body))
 
     def _vms_follow(self, conn: Connection, host: Host) -> None:
         """Running VMs of a failed host are UNKNOWN; they are RUNNING again when it recovers."""
