@@ -12,9 +12,14 @@ transaction per message:
 - HOST_SYSTEM: template attributes, capacity (reservations applied),
   datastores, NUMA topology and PCI devices (``system_info``); an INIT or
   ERROR host becomes MONITORED.
-- VM_STATE: NOTE(monitor): until the lifecycle exposes monitor-reported
-  states, the reported STATE is recorded in the VM's monitoring
-  (``vm_monitoring``) only; the VM's own state does not change.
+- VM_STATE: each VM follows its reported state through the lifecycle
+  (``oneedge.lcm.monitor.apply_reported``): RUNNING -> POWEROFF, UNKNOWN ->
+  RUNNING...; a full report (SYNC_STATE) covers the host's VMs missing from it.
+
+Host state changes go through the lifecycle's information manager
+(``InformationManager.state_changed``), as its own monitoring does: the
+host's VMs follow (RUNNING -> UNKNOWN on ERROR, back on MONITORED) and the
+change is published on ``core.events``.
 """
 
 from __future__ import annotations
@@ -30,7 +35,11 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from oneedge.monitor import link, probe_data, records, system_info
+from oneedge.errors import RequestError
+from oneedge.im.manager import InformationManager
+from oneedge.lcm.effects import log_time
+from oneedge.lcm.monitor import apply_reported
+from oneedge.monitor import link, probe_data, system_info
 from oneedge.monitor.link import LinkMessage, LinkType
 from oneedge.pool.host import Host, HostState
 from oneedge.pool.types import ObjectType
@@ -42,7 +51,6 @@ log = logging.getLogger("oneedge.monitor")
 
 RESYNC = 30.0
 _IM_MAD = re.compile(r"<IM_MAD>(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?</IM_MAD>")
-_STATE_TAG = re.compile(r"<STATE>.*?</STATE>|<TIMESTAMP>.*?</TIMESTAMP>")
 
 
 class CoreLink:
@@ -50,6 +58,10 @@ class CoreLink:
 
     def __init__(self, core: Core) -> None:
         self.core = core
+        found = [s for s in core.services if isinstance(s, InformationManager)]
+        if not found:
+            raise LookupError("monitoring needs the lifecycle's information manager in core.services")
+        self.im: InformationManager = found[0]
 
     @property
     def hosts(self):
@@ -75,11 +87,12 @@ class CoreLink:
             host.set_state(new)
             template = host.template
             if new is HostState.ERROR:
-                template.set("ERROR", f"{time.strftime('%a %b %d %H:%M:%S %Y')}: {reason}")
+                template.set("ERROR", f"{log_time(time.time())} : {reason}")
             else:
                 template.remove("ERROR")
             host.template = template
             self.hosts.update(conn, host)
+            self.im.state_changed(conn, host)
         log.info("host %d is %s%s", host_id, new.name, f": {reason}" if reason else "")
 
     def host_system(self, host_id: int, data: str) -> None:
@@ -94,32 +107,40 @@ class CoreLink:
                 return
             system_info.apply(host, pairs)
             self.core.api(HostAPI).apply_reservations(conn, host)
-            if host.state in (HostState.INIT, HostState.ERROR):
+            changed = host.state in (HostState.INIT, HostState.ERROR)
+            if changed:
                 host.set_state(HostState.MONITORED)
             self.hosts.update(conn, host)
+            if changed:
+                self.im.state_changed(conn, host)
 
     def vm_state(self, host_id: int, data: str) -> None:
-        vms = probe_data.vectors(list(probe_data.attributes(data)), "VM")
-        now = int(time.time())
+        """Each reported VM still placed on the host follows its state; on a full report
+        (SYNC_STATE=YES) the host's VMs missing from it are MISSING_STATE (POWEROFF or UNKNOWN)."""
+        pairs = list(probe_data.attributes(data))
+        reported: dict[int, str] = {}
+        for vm in probe_data.vectors(pairs, "VM"):
+            with contextlib.suppress(ValueError):
+                reported[int(vm.get("ID", "-1"))] = vm.get("STATE", "")
+        single = probe_data.single(pairs)
         vm_pool = self.core.pools[ObjectType.VM]
-        table = records.vm_monitoring
         with self.core.store.write() as conn:
-            for vm in vms:
-                try:
-                    vm_id, state = int(vm.get("ID", "-1")), vm.get("STATE", "")
-                except ValueError:
-                    continue
-                if vm_id < 0 or not state.isidentifier() or not vm_pool.exists(conn, vm_id):
-                    continue
-                placed = vm_pool.get(conn, vm_id).last_history()
-                if placed is not None and placed.get_int("HID") != host_id:
+            if single.get("SYNC_STATE", "").upper() == "YES" and self.hosts.exists(conn, host_id):
+                missing = "FAILURE" if single.get("MISSING_STATE", "POWEROFF").upper() == "UNKNOWN" else "POWEROFF"
+                for vm_id in self.hosts.get(conn, host_id).vms - reported.keys():
+                    reported[vm_id] = missing
+            for vm_id, state in sorted(reported.items()):
+                if vm_id < 0 or not vm_pool.exists(conn, vm_id):
+                    continue  # wild VMs (not created by the front-end) are not followed
+                vm = vm_pool.get(conn, vm_id)
+                placed = vm.last_history()
+                if placed is None or placed.get_int("HID") != host_id:
                     continue  # the VM is no longer on that host
-                last = conn.execute(sa.select(table.c.body).where(table.c.vmid == vm_id)
-                                    .order_by(table.c.last_poll.desc()).limit(1)).scalar_one_or_none()
-                body = _STATE_TAG.sub("", last or f"<MONITORING><ID>{vm_id}</ID></MONITORING>")
-                body = body.replace("</MONITORING>", f"<TIMESTAMP>{now}</TIMESTAMP><STATE>{state}</STATE></MONITORING>")
-                conn.execute(sa.delete(table).where(table.c.vmid == vm_id, table.c.last_poll == now))
-                conn.execute(sa.insert(table).values(vmid=vm_id, last_poll=now, body=body))
+                try:
+                    with conn.begin_nested():
+                        apply_reported(self.im.lcm, conn, vm, state)
+                except RequestError as exc:  # it changed state meanwhile: the next report decides
+                    log.info("VM %d: reported %s not applied: %s", vm_id, state, exc)
 
     def host_keys(self) -> dict[int, tuple[str, int, str, str]]:
         """What the daemon must know of each host: (name, state, IM_MAD) and the body to send."""
@@ -167,8 +188,6 @@ class MonitorService:
         log.error("the monitor daemon exited (see monitor.log)")
 
     async def _run(self) -> None:
-        with self.core.store.write() as conn:
-            records.create_tables(conn)
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "oneedge", "monitord", "--home", str(self.core.home),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=64 << 20)

@@ -21,7 +21,7 @@ from lxml import etree
 
 from oneedge.db.store import Store
 from oneedge.drivers.transport_factory import Transports
-from oneedge.monitor import link
+from oneedge.monitor import link, records
 from oneedge.monitor.agents import AgentControl, AgentError
 from oneedge.monitor.config import MonitorConfig
 from oneedge.monitor.crypto import Keyring
@@ -61,7 +61,7 @@ class Monitord:
         self.figures.host(host_id, values)
 
     def vm_record(self, host_id: int, vm_id: int, timestamp: int, record: str, values: dict[str, str]) -> None:
-        self.writer.vm(vm_id, timestamp, record)
+        self.writer.vm(vm_id, timestamp, record, records.vm_short_record(values))
         self.figures.vm(host_id, vm_id, values)
 
     def to_core(self, kind: LinkType, oid: int, data: str) -> None:

@@ -19,7 +19,7 @@ from oneedge.config import OnedConfig
 from oneedge.db.store import Store
 from oneedge.drivers.transport_factory import TransportConfig, Transports
 from oneedge.monitor import config as monitor_config
-from oneedge.monitor import link, records
+from oneedge.monitor import link
 from oneedge.monitor.daemon import Monitord
 
 log = logging.getLogger("oneedge.monitord")
@@ -38,8 +38,6 @@ async def serve(home: Path) -> None:
     config = monitor_config.load(home)
     _logging(home, config.log_level)
     store = Store(oned.db_url(home), oned.db_timeout)
-    with store.write() as conn:
-        records.create_tables(conn)
     remote_dir = oned.template.get("SCRIPTS_REMOTE_DIR") or "/var/tmp/one"
     transports = Transports(TransportConfig(home=home, remote_dir=PurePosixPath(remote_dir)))
     loop = asyncio.get_running_loop()

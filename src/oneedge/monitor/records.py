@@ -1,35 +1,24 @@
-"""Monitoring records: probe data in, ``<MONITORING>`` documents out (host.xsd, vm.xsd), and the VM table.
+"""Monitoring records: probe data in, ``<MONITORING>`` documents out (host.xsd, vm.xsd), and reading them.
 
 Pure translation (as OpenNebula's HostMonitoringTemplate and
 VirtualMachineMonitorInfo do); the daemon's writer stores the results.
 Host records live in ``host_monitoring`` (``oneedge.pool.host``), VM records
-in :data:`vm_monitoring`, one per VM and poll time, as OpenNebula's tables.
+in ``vm_monitoring`` (``oneedge.pool.vm``), one per VM and poll time, as
+OpenNebula's tables; the schema creates both.
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+import re
 from xml.sax.saxutils import escape
+
+import sqlalchemy as sa
+from lxml import etree
+from sqlalchemy.engine import Connection
 
 from oneedge.monitor import probe_data
 from oneedge.monitor.probe_data import Value
-
-#: Its own metadata: created by :func:`create_tables` where it is used (the
-#: monitor daemon and the API serving it), not by the core's schema.
-metadata = sa.MetaData()
-
-vm_monitoring = sa.Table(
-    "vm_monitoring",
-    metadata,
-    sa.Column("vmid", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("last_poll", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("body", sa.Text, nullable=False),
-)
-
-
-def create_tables(conn: Connection) -> None:
-    metadata.create_all(conn, checkfirst=True)
+from oneedge.pool.vm import monitoring_table as vm_monitoring
 
 
 def _int(value: str | None) -> int:
@@ -82,6 +71,49 @@ def vm_record(vm_id: int, timestamp: int, pairs: list[tuple[str, Value]]) -> str
     parts.extend(f"<{name}>{escape(value)}</{name}>" for name, value in single.items() if name not in known)
     parts.append("</MONITORING>")
     return "".join(parts)
+
+
+#: vm_pool.xsd's short MONITORING keeps these (VirtualMachine::to_xml_short).
+_VM_SHORT = ("CPU", "MEMORY", "STATE")
+
+
+def vm_short_record(single: dict[str, str]) -> str:
+    """The reduced ``<MONITORING>`` of a VM's short document (``one.vmpool.info``) from its probe data."""
+    return "<MONITORING>" + "".join(f"<{tag}>{escape(single[tag])}</{tag}>" for tag in _VM_SHORT
+                                    if tag in single) + "</MONITORING>"
+
+
+_LAST_POLL = re.compile(r"<LAST_POLL>(\d*)</LAST_POLL>")
+_MONITORING = re.compile(r"<MONITORING/>|<MONITORING>.*?</MONITORING>", re.S)
+
+
+def with_monitoring(body: str, timestamp: int, record: str) -> str | None:
+    """The VM document ``body`` with ``record`` as its MONITORING and ``timestamp`` as LAST_POLL;
+    None when it holds a newer record already.
+
+    Textual, to stay cheap: the first LAST_POLL and the first MONITORING after
+    it are the VM's own, as everything before them in vm.xsd's order (ID to
+    DEPLOY_ID) is escaped text; user templates come after.
+    """
+    poll = _LAST_POLL.search(body)
+    if poll is None or int(poll.group(1) or 0) > timestamp:
+        return None
+    monitoring = _MONITORING.search(body, poll.end())
+    if monitoring is None:
+        return None
+    return (f"{body[:poll.start()]}<LAST_POLL>{timestamp}</LAST_POLL>{body[poll.end():monitoring.start()]}"
+            f"{record}{body[monitoring.end():]}")
+
+
+def short_with_monitoring(short_body: str, timestamp: int, short_record: str) -> str:
+    """The short VM document with ``short_record`` as its MONITORING and ``timestamp`` as LAST_POLL.
+
+    Parsed: here user vectors (GRAPHICS) come before MONITORING. It is small.
+    """
+    root = etree.fromstring(short_body)
+    root.find("LAST_POLL").text = str(timestamp)
+    root.replace(root.find("MONITORING"), etree.fromstring(short_record))
+    return etree.tostring(root, encoding="unicode")
 
 
 def numeric(pairs: list[tuple[str, Value]], names: tuple[str, ...]) -> bool:

@@ -14,7 +14,7 @@ from enum import IntEnum
 import sqlalchemy as sa
 from lxml import etree
 
-from oneedge.db.schema import pool_table
+from oneedge.db.schema import metadata, pool_table
 from oneedge.pool import xml
 from oneedge.pool.object import PoolObject
 from oneedge.pool.permissions import Permissions
@@ -175,6 +175,16 @@ table = pool_table(
     sa.Column("state", sa.Integer, nullable=False, index=True),
     sa.Column("lcm_state", sa.Integer, nullable=False),
     sa.Column("short_body", sa.Text, nullable=False),
+)
+
+#: One ``<MONITORING>`` body per VM and poll time (OpenNebula's vm_monitoring), written
+#: by the monitor daemon (``oneedge.monitor.writer``).
+monitoring_table = sa.Table(
+    "vm_monitoring",
+    metadata,
+    sa.Column("vmid", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_poll", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("body", sa.Text, nullable=False),
 )
 
 #: Children of a VM's TEMPLATE in vm.xsd's order: the attributes the front-end

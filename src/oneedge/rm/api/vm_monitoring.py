@@ -1,7 +1,7 @@
 """``one.vm.monitoring`` and ``one.vmpool.monitoring``: the records the monitor daemon writes.
 
-The records live in ``vm_monitoring`` (``oneedge.monitor.records``), created
-here at start when missing, so the calls answer even before the daemon ran.
+The records live in ``vm_monitoring`` (``oneedge.pool.vm``, created with the
+schema); ``oneedge.monitor.records`` reads them.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from oneedge.monitor import records
 from oneedge.pool.types import AuthOp
@@ -26,9 +25,6 @@ class VMMonitoringAPI:
     @property
     def vms(self) -> VMAPI:
         return self.core.api(VMAPI)
-
-    def bootstrap(self, conn: Connection, secrets: dict[str, str]) -> None:
-        records.create_tables(conn)
 
     def monitoring(self, req: Request, oid: int) -> str:
         vms = self.vms
