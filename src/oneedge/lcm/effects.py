@@ -24,6 +24,7 @@ from oneedge.pool.host import Host
 from oneedge.pool.types import ObjectType
 from oneedge.pool.vm import History, LcmState, VirtualMachine, VmState
 from oneedge.rm.api.image import ImageAPI
+from oneedge.rm.api.secgroup import SecurityGroupAPI
 from oneedge.rm.api.vnet import VirtualNetworkAPI
 from oneedge.rm.request import AuthUser, Request
 
@@ -174,6 +175,12 @@ class Effects:
                 vnets.allocate_lease(conn, req, nic, vm.oid)
                 changed = True
         if changed:
+            # The network drivers filter each NIC by the rules of its groups, as they are now.
+            groups = {int(g) for nic in template.vectors("NIC")
+                      for g in (nic.get("SECURITY_GROUPS") or "").split(",") if g.strip().isdigit()}
+            template.remove("SECURITY_GROUP_RULE")
+            for rule in self.core.api(SecurityGroupAPI).vm_rules(conn, groups):
+                template.add(rule)
             vm.template = template
 
     def release_leases(self, conn: Connection, vm: VirtualMachine) -> None:

@@ -13,7 +13,7 @@ from oneedge.pool.user import ONEADMIN_UID
 from oneedge.rm.api.shared import ObjectAPI, check_name, parse_template
 from oneedge.rm.method import Method, method
 from oneedge.rm.request import Request
-from oneedge.template import Template
+from oneedge.template import Template, VectorAttribute
 
 
 
@@ -64,6 +64,31 @@ class SecurityGroupAPI(ObjectAPI[SecurityGroup]):
         """Every group exists and the caller may USE it (a NIC or network referring to them)."""
         for oid in sorted(ids):
             self.authorize(req, conn, AuthOp.USE, self.get(conn, oid))
+
+    def vm_rules(self, conn: Connection, ids: set[int]) -> list[VectorAttribute]:
+        """The SECURITY_GROUP_RULE vectors of a VM whose NICs use groups ``ids``, for its network
+        drivers (SecurityGroupPool::get_security_group_rules): each RULE plus the group's ID and
+        NAME; a rule naming a NETWORK_ID becomes one rule per IPv4 address range of that network
+        (its IP and SIZE). Groups or networks gone meanwhile add nothing."""
+        # NOTE: imported here: the network API imports this module for check_usable.
+        from oneedge.rm.api.vnet import VirtualNetworkAPI
+
+        vnets = self.core.api(VirtualNetworkAPI)
+        rules = []
+        for oid in sorted(ids):
+            if not self.pool.exists(conn, oid):
+                continue
+            group = self.get(conn, oid)
+            for rule in group.template.vectors("RULE"):
+                items = [*rule.items, ("SECURITY_GROUP_ID", str(oid)), ("SECURITY_GROUP_NAME", group.name)]
+                network = rule.get("NETWORK_ID") or ""
+                if not network:
+                    rules.append(VectorAttribute("SECURITY_GROUP_RULE", items))
+                elif network.isdigit() and vnets.pool.exists(conn, int(network)):
+                    rules.extend(VectorAttribute("SECURITY_GROUP_RULE",
+                                                 [*items, ("IP", ar.attrs["IP"]), ("SIZE", ar.attrs["SIZE"])])
+                                 for ar in vnets.get(conn, int(network)).ars() if ar.attrs.get("IP"))
+        return rules
 
     # -- verbs --------------------------------------------------------------------------
     def _create(self, req: Request, conn: Connection, name: str, template: Template) -> int:
