@@ -23,7 +23,8 @@ from oneedge.drivers.vnm_nics import Nic, Rule
 
 FAMILIES = ("inet", "bridge")
 #: Neighbour discovery and DHCP: what a NIC needs to get and keep its address.
-_IN_ALWAYS = ("icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept",)
+_IN_ALWAYS = ("icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept",
+              "udp sport 67 udp dport 68 accept")
 _OUT_ALWAYS = ("icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit } accept",
                "udp sport 68 udp dport 67 accept")
 
