@@ -166,6 +166,8 @@ class Monitord:
         counters += [("one_monitord_dropped_total", "Messages dropped, by reason", {"reason": r.value}, n)
                      for r, n in sorted(self.receiver.dropped.items(), key=lambda item: item[0].value)]
         counters.append(("one_monitord_records_written_total", "Monitoring records written", {}, self.writer.written))
+        counters.append(("one_monitord_vm_documents_total", "VM documents given their latest record", {},
+                         self.writer.documents))
         counters.append(("one_monitord_tcp_refused_total", "TCP connections refused", {}, self.listener.refused))
         states = {h.oid: (h.state.name, int(h.state)) for h in self.hosts.hosts.values()}
         return render(counters, self.figures, states)
