@@ -78,6 +78,9 @@ def test_missing_phydev_fails_and_leaves_nothing(host):
     ({"BRIDGE": "a-bridge-name-too-long"}, "BRIDGE 'a-bridge-name-too-long' is not a valid interface name"),
     ({"BRIDGE": ""}, "BRIDGE '' is not a valid interface name"),
     ({"BRIDGE": "br0", "PHYDEV": "eth0;reboot"}, "PHYDEV 'eth0;reboot' is not a valid interface name"),
+    ({"BRIDGE": "br0", "IP": "10.0.0.1; flush ruleset"}, "IP '10.0.0.1; flush ruleset' is not an IPv4 address"),
+    ({"BRIDGE": "br0", "IP6": "10.0.0.1"}, "IP6 '10.0.0.1' is not an IPv6 address"),
+    ({"BRIDGE": "br0", "MAC": "02:00:zz:00:00:01"}, "MAC '02:00:zz:00:00:01' is not a MAC address"),
 ])
 def test_broken_network_config_fails_before_touching_the_host(host, attrs, message):
     netns, hosts = host

@@ -9,6 +9,7 @@ to the NICs whose SECURITY_GROUPS list their SECURITY_GROUP_ID.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from oneedge.drivers.base import DriverError
 
 #: Linux interface names: at most 15 characters, no slash, blank or colon.
 _IFNAME = re.compile(r"^[A-Za-z0-9_.\-]{1,15}$")
+_MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,19 @@ def interface(name: str, what: str) -> str:
     return name
 
 
+def _address(text: str, version: int, what: str) -> str:
+    """An IP address of the given version as text (it goes into rulesets), or ''."""
+    if not text:
+        return ""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        address = None
+    if address is None or address.version != version:
+        raise DriverError(f"{what} {text!r} is not an IPv{version} address")
+    return str(address)
+
+
 def nics(document: str, vn_mads: frozenset[str]) -> list[Nic]:
     """The NICs of a ``<VM>`` whose VN_MAD is one of ``vn_mads``; DriverError on a broken one."""
     root = etree.fromstring(document.encode())
@@ -98,9 +113,12 @@ def nics(document: str, vn_mads: frozenset[str]) -> list[Nic]:
                 raise DriverError(f"{where}: the VLAN interface {phydev}.{vlan} would be over 15 characters")
         mtu_text = _text(nic, "MTU") or _text(nic, "GUEST_MTU")
         groups = tuple(int(g) for g in _text(nic, "SECURITY_GROUPS").split(",") if g.strip().isdigit())
-        found.append(Nic(vm_id, nic_id, _text(nic, "VN_MAD"), bridge, tap_name(vm_id, nic_id),
-                         _text(nic, "MAC").lower(), _text(nic, "IP"),
-                         _text(nic, "IP6_GLOBAL") or _text(nic, "IP6"), phydev, vlan,
+        mac = _text(nic, "MAC").lower()
+        if mac and not _MAC.match(mac):
+            raise DriverError(f"{where}: MAC {mac!r} is not a MAC address")
+        found.append(Nic(vm_id, nic_id, _text(nic, "VN_MAD"), bridge, tap_name(vm_id, nic_id), mac,
+                         _address(_text(nic, "IP"), 4, f"{where}: IP"),
+                         _address(_text(nic, "IP6_GLOBAL") or _text(nic, "IP6"), 6, f"{where}: IP6"), phydev, vlan,
                          _number(mtu_text, f"{where}: MTU", 68, 65535) if mtu_text else 0, groups,
                          _text(nic, "FILTER_MAC_SPOOFING").upper() == "YES"))
     return found
