@@ -3,6 +3,7 @@ the hook log (one.hooklog.info, one.hook.retry) and the entry points of the hook
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -189,8 +190,17 @@ def test_hook_log_and_retry(frontend):
 
     assert "has no execution 7" in raw.fails("one.hook.retry", first, 7, code=INTERNAL)
     raw.fails("one.hook.retry", 9999, 0, code=NO_EXISTS)
-    # Runs exist, but this front-end has no hook manager to run them again yet.
-    assert "no hook manager" in raw.fails("one.hook.retry", first, 1, code=INTERNAL)
+    # The hook manager runs execution 1 again, with its arguments, and logs the run as a retry.
+    assert raw.ok("one.hook.retry", first, 1) == first
+    deadline = time.monotonic() + 10
+    while len(records := hook_info(raw, first).findall("HOOKLOG/HOOK_EXECUTION_RECORD")) < 3:
+        assert time.monotonic() < deadline, "the retried run was not logged"
+        time.sleep(0.02)
+    again = records[2]
+    assert (again.findtext("EXECUTION_ID"), again.findtext("ARGUMENTS"), again.findtext("RETRY")) == (
+        "2", "arg-b", "YES")
+    assert again.findtext("EXECUTION_RESULT/COMMAND").startswith("/bin/log")
+    assert again.findtext("EXECUTION_RESULT/CODE") != "0"  # /bin/log does not exist
 
     raw.ok("one.hook.delete", first)
     assert runs(-1, -1, -1, 0) == [(s, "0")]
