@@ -92,3 +92,58 @@ def test_image_errors_change_nothing(cli, tmp_path):
                                "--path", str(tmp_path / "missing")).startswith("[one.image.allocate]")
     assert "invalid choice: 'DISK'" in cli.fails_unchanged("oneimage", "chtype", "keep", "DISK", status=2)
     assert cli.fails_unchanged("oneimage", "delete", "keep,nosuch") == "IMAGE named nosuch not found."
+
+
+class _SlowFile:
+    """A file served on 127.0.0.1 in small slow chunks, so a download takes a while."""
+
+    def __init__(self, size: int, chunk: int = 64 << 10, pause: float = 0.05) -> None:
+        import http.server
+        import threading
+
+        body = b"\0" * size
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_HEAD(self):
+                self.send_response(200)
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+
+            def do_GET(self):
+                import time
+
+                self.do_HEAD()
+                for start in range(0, size, chunk):
+                    self.wfile.write(body[start:start + chunk])
+                    time.sleep(pause)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/disk.raw"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_download_progress_on_a_terminal_and_silence_in_scripts(cli, frontend):
+    from conftest import BIN
+    from test_output_and_errors import _pty_run, _strip_ansi
+
+    served = _SlowFile(2 << 20)
+    try:
+        status, out = _pty_run([str(BIN / "oneimage"), "create", "-d", "default", "--name", "downloaded",
+                                "--path", served.url], cli.env, 100)
+        assert status == 0, out
+        text = _strip_ansi(out)
+        assert "Image" in text and "% of 2M" in text
+        iid = int(text.split("ID: ")[1].split()[0])
+        # The command returned once the image was READY.
+        assert frontend.pyone().image.info(iid).STATE == 1
+        quiet = cli.run("oneimage", "create", "-d", "default", "--name", "scripted", "--path", served.url)
+        assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout.startswith("ID: ")
+    finally:
+        served.close()

@@ -53,7 +53,6 @@ def _create(ctx: Context, a: argparse.Namespace) -> int:
     from oneedge.cli.errors import CliError
     from oneedge.cli.onedatastore import DATASTORE
     from oneedge.cli.options import template_input
-    from oneedge.cli.verbs import allocate
 
     if not a.datastore:
         raise CliError("oneimage create: --datastore is needed", 2)
@@ -71,7 +70,46 @@ def _create(ctx: Context, a: argparse.Namespace) -> int:
             raise CliError(f"--size: {exc}", 2) from None
     if a.persistent:
         lines.append('PERSISTENT="YES"')
-    return allocate(ctx, IMAGE, "\n".join(lines) + "\n", DATASTORE.to_id(ctx, a.datastore), a.no_check_capacity)
+    oid = ctx.call(IMAGE.method("allocate"), "\n".join(lines) + "\n", DATASTORE.to_id(ctx, a.datastore),
+                   a.no_check_capacity)
+    ctx.echo(f"ID: {oid}")
+    import sys
+
+    if sys.stderr.isatty():
+        _follow(ctx, oid)
+    return 0
+
+
+def _follow(ctx: Context, oid: int) -> None:
+    """On a terminal, show the copy or download of a new image until it is READY (or ERROR,
+    which ends with the driver's message). Scripts get the ID at once, as with OpenNebula."""
+    import sys
+    import time
+
+    from oneedge.cli.errors import CliError
+    from oneedge.cli.progress import Progress
+
+    with Progress(sys.stderr, f"Image {oid}: copying") as progress:
+        while True:
+            image = IMAGE.fetch(ctx, oid)
+            state = image.findtext("STATE", "")
+            if state == "5":  # ERROR
+                raise CliError(f"Image {oid}: {image.findtext('TEMPLATE/ERROR') or 'failed'}")
+            if state != "4":  # no longer LOCKED: the file is in place
+                return
+            progress.tick(_transferred(image.findtext("TEMPLATE/DOWNLOAD_PROGRESS") or ""))
+            time.sleep(0.2)
+
+
+def _transferred(progress: str) -> str:
+    """``done/total`` bytes (DOWNLOAD_PROGRESS) as ``42% of 29.0M`` or ``12.3M``."""
+    done, _, total = progress.partition("/")
+    if not done.isdigit():
+        return "preparing"
+    done_mb, total_mb = int(done) / 2**20, int(total) / 2**20 if total.isdigit() else 0
+    if total_mb:
+        return f"{100 * done_mb / total_mb:.0f}% of {unit(total_mb, 'M')}"
+    return unit(done_mb, "M")
 
 
 def _clone(ctx: Context, a: argparse.Namespace) -> None:
