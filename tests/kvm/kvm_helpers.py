@@ -20,9 +20,9 @@ from oneedge.drivers.kvm.driver import KvmDriver
 from oneedge.drivers.kvm.translate import RUN_ROOT, runtime_key
 from oneedge.drivers.requests import VmContext
 from oneedge.drivers.transport_factory import TransportConfig, Transports
-from oneedge.guest.build import Guest
+from oneedge.guest.build import KERNEL_CMD, Guest
 
-CMDLINE = "console=ttyS0 quiet panic=-1"
+CMDLINE = KERNEL_CMD
 
 
 def vector(name: str, values: dict[str, Any]) -> str:

@@ -21,6 +21,9 @@ from pathlib import Path
 
 from oneedge.guest import cpio, modules
 
+#: The kernel command line of the bundled guest: console on the first serial port, and no
+#: timer calibration (under software emulation on a busy host it can take minutes).
+KERNEL_CMD = "console=ttyS0 quiet panic=-1 tsc=reliable no_timer_check lpj=4000000"
 BUSYBOX = Path("/bin/busybox")
 BOOT = Path("/boot")
 MODULES = Path("/lib/modules")
