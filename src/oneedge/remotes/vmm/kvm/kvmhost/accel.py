@@ -54,6 +54,7 @@ def probe(timeout: float = PROBE_TIMEOUT) -> tuple[str, str]:
                     break
                 time.sleep(0.05)
         finally:
+            exited = proc.poll()
             proc.kill()
             proc.wait()
         elapsed = time.monotonic() - started
@@ -61,9 +62,9 @@ def probe(timeout: float = PROBE_TIMEOUT) -> tuple[str, str]:
         output = out.read()
     if _DONE in output:
         return "kvm", f"probe boot reached the kernel's end in {elapsed:.2f} s"
-    if proc.returncode not in (None, -9) and not output:
-        return "tcg", f"QEMU could not start under KVM (exit {proc.returncode})"
     last = output.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+    if exited is not None:
+        return "tcg", f"QEMU failed under KVM (exit {exited}): {last[0][:120]}"
     return "tcg", f"probe boot under KVM did not finish in {timeout:g} s (last output: {last[0][:80]})"
 
 
