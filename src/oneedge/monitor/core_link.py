@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -50,7 +49,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("oneedge.monitor")
 
 RESYNC = 30.0
-_IM_MAD = re.compile(r"<IM_MAD>(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?</IM_MAD>")
 
 
 class CoreLink:
@@ -142,16 +140,20 @@ class CoreLink:
                 except RequestError as exc:  # it changed state meanwhile: the next report decides
                     log.info("VM %d: reported %s not applied: %s", vm_id, state, exc)
 
-    def host_keys(self) -> dict[int, tuple[str, int, str, str]]:
-        """What the daemon must know of each host: (name, state, IM_MAD) and the body to send."""
+    def host_rows(self, sent: dict[int, tuple[str, int]]) -> tuple[dict[int, tuple[str, int]], dict[int, str]]:
+        """Every host's (name, state) and the bodies of those the daemon does not know as they are
+        (``sent``). Bodies are read only for those: IM_MAD is fixed at allocation, so name and
+        state columns tell what changed, and a full read of a large fleet's documents after each
+        report slowed the API down."""
         t = self.hosts.table
         with self.core.store.read() as conn:
-            rows = conn.execute(sa.select(t.c.oid, t.c.name, t.c.state, t.c.body)).all()
-        found = {}
-        for oid, name, state, body in rows:
-            match = _IM_MAD.search(body)
-            found[oid] = (name, state, match.group(1) if match else "", body)
-        return found
+            keys = {oid: (name, state) for oid, name, state in conn.execute(sa.select(t.c.oid, t.c.name, t.c.state))}
+            changed = sorted(oid for oid, key in keys.items() if sent.get(oid) != key)
+            bodies: dict[int, str] = {}
+            for start in range(0, len(changed), 500):
+                bodies.update(conn.execute(sa.select(t.c.oid, t.c.body)
+                                           .where(t.c.oid.in_(changed[start:start + 500]))).tuples().all())
+        return keys, bodies
 
 
 class MonitorService:
@@ -160,18 +162,19 @@ class MonitorService:
     def __init__(self, core: Core) -> None:
         self.core = core
         self.link = CoreLink(core)
-        self._sent: dict[int, tuple[str, int, str]] = {}
+        #: What the daemon knows of each host: (name, state).
+        self._sent: dict[int, tuple[str, int]] = {}
         self._dirty = asyncio.Event()
 
     async def _sync(self, process: asyncio.subprocess.Process) -> None:
-        keys = await asyncio.to_thread(self.link.host_keys)
+        keys, bodies = await asyncio.to_thread(self.link.host_rows, dict(self._sent))
         lines = []
-        for gone in set(self._sent) - set(keys):
+        for gone in set(self._sent) - keys.keys():
             lines.append(link.encode(LinkType.DEL_HOST, gone))
             del self._sent[gone]
-        for oid, (name, state, im_mad, body) in keys.items():
-            if self._sent.get(oid) != (name, state, im_mad):
-                self._sent[oid] = (name, state, im_mad)
+        for oid, body in bodies.items():
+            if oid in keys:
+                self._sent[oid] = keys[oid]
                 lines.append(link.encode(LinkType.UPDATE_HOST, oid, body))
         if lines:
             process.stdin.write(b"".join(lines))
@@ -182,9 +185,10 @@ class MonitorService:
             try:
                 message = link.decode(line)
                 await asyncio.to_thread(self.link.apply, message)
+                if message.type is not LinkType.VM_STATE:  # a host's state may have changed
+                    self._dirty.set()
             except Exception:  # noqa: BLE001 - one bad report must not stop monitoring
                 log.exception("cannot apply %r from the monitor daemon", line[:80])
-            self._dirty.set()
         log.error("the monitor daemon exited (see monitor.log)")
 
     async def _run(self) -> None:
