@@ -49,7 +49,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="oneedge-lcm-bench.") as tmp:
-        frontend = fe.start(Path(tmp) / "home")
+        home = Path(tmp) / "home"
+        # The front-end's defaults, scheduler included (test front-ends turn it off).
+        fe.write_conf(home, scheduler=True)
+        frontend = fe.start(home)
         try:
             run(frontend, args.vms, args.hosts, args.clients)
         finally:

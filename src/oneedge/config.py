@@ -1,4 +1,4 @@
-"""The front-end's ``oned.conf``: read in OpenNebula's format, defaults written on first start."""
+"""The front-end's ``oned.conf`` and ``sched.conf``: read in OpenNebula's format, defaults written on first start."""
 
 from __future__ import annotations
 
@@ -58,6 +58,18 @@ def default_text(name: str = "oned.conf") -> str:
     return resources.files("oneedge.etc").joinpath(name).read_text()
 
 
+def home_template(home: Path, name: str) -> tuple[Path, Template]:
+    """``home/name`` parsed, written first from oneedge's defaults (``etc/name``) when missing."""
+    path = home / name
+    if not path.exists():
+        path.write_text(default_text(name))
+        os.chmod(path, 0o640)
+    try:
+        return path, parse(path.read_text())
+    except TemplateError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
 # Attributes one.system.config must never show.
 _HIDDEN = {("DB", "PASSWD")}
 
@@ -70,15 +82,7 @@ class OnedConfig:
     @classmethod
     def load(cls, home: Path) -> OnedConfig:
         """Read ``home/oned.conf``, creating it from the defaults if missing."""
-        path = home / "oned.conf"
-        if not path.exists():
-            path.write_text(default_text())
-            os.chmod(path, 0o640)
-        try:
-            template = parse(path.read_text())
-        except TemplateError as exc:
-            raise ConfigError(f"{path}: {exc}") from None
-        config = cls(path, template)
+        config = cls(*home_template(home, "oned.conf"))
         config.validate()
         return config
 

@@ -22,11 +22,14 @@ from oneedge.template import parse
 TIMEOUT = 0.5
 
 
-def write_conf(home: Path, timeout: float = TIMEOUT, interval: float = 0.3) -> None:
-    """The default oned.conf with short driver timeouts and a fast monitoring interval."""
+def write_conf(home: Path, timeout: float = TIMEOUT, interval: float = 0.3, scheduler: bool = False) -> None:
+    """The default configuration with short driver timeouts and a fast monitoring interval.
+
+    The scheduler is off unless asked for: lifecycle tests place PENDING VMs
+    themselves (one.vm.deploy) and must find them where they left them."""
     from support.frontend import write_conf as base
 
-    base(home)
+    base(home, scheduler=scheduler)
     template = parse((home / "oned.conf").read_text())
     for name in ("VM_MAD", "IM_MAD", "TM_MAD"):
         for vector in template.vectors(name):

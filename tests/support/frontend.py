@@ -47,11 +47,15 @@ class Raw:
         return result[1]
 
 
-def write_conf(home: Path, db: list[tuple[str, str]] | None = None) -> int:
-    """Write ``home/oned.conf`` and ``home/monitord.conf``: the defaults, with the event
-    stream, the monitor daemon and its metrics on free ports (so front-ends of
-    parallel tests do not fight over 2101, 4124 and 4125), and optionally
-    another DB vector. Returns the event stream port."""
+def write_conf(home: Path, db: list[tuple[str, str]] | None = None, scheduler: bool = False) -> int:
+    """Write ``home/oned.conf``, ``home/monitord.conf`` and ``home/sched.conf``: the defaults,
+    with the event stream, the monitor daemon and its metrics on free ports (so
+    front-ends of parallel tests do not fight over 2101, 4124 and 4125), and
+    optionally another DB vector. Returns the event stream port.
+
+    The scheduler runs only when ``scheduler`` is set: test front-ends place
+    their VMs with one.vm.deploy unless a suite asks for it, so a VM stays where
+    (and as) the test put it."""
     from oneedge.config import default_text
     from oneedge.template import VectorAttribute, parse
 
@@ -70,6 +74,9 @@ def write_conf(home: Path, db: list[tuple[str, str]] | None = None) -> int:
     (metrics,) = monitord.vectors("METRICS")
     metrics.set("PORT", str(free_port()))
     (home / "monitord.conf").write_text(monitord.to_text())
+    sched = parse(default_text("sched.conf"))
+    sched.set("SCHED_ENABLED", "YES" if scheduler else "NO")
+    (home / "sched.conf").write_text(sched.to_text())
     return events
 
 

@@ -20,7 +20,7 @@ BUILTIN = Path(__file__).with_name("files.yaml")
 # Directories and files, relative to the root, that onecfg manages: OpenNebula's
 # layout, and a oneedge front-end home (``oneedge up --home``), whose own
 # configuration files sit at its top level beside data onecfg must not walk.
-MANAGED_DIRS = ("etc/one", "var/lib/one/remotes/etc", "oned.conf", "monitord.conf")
+MANAGED_DIRS = ("etc/one", "var/lib/one/remotes/etc", "oned.conf", "monitord.conf", "sched.conf")
 
 
 def managed_files(root: Path) -> list[Path]:

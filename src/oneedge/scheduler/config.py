@@ -1,15 +1,18 @@
-"""The scheduler's settings: OpenNebula 6.10's sched.conf attributes, read from oned.conf.
+"""The scheduler's settings: OpenNebula 6.10's sched.conf, read from the front-end home.
 
 Names and defaults are sched.conf's (SCHED_INTERVAL, MAX_VM, MAX_DISPATCH,
 MAX_HOST, LIVE_RESCHEDS, COLD_MIGRATE_MODE, MEMORY_SYSTEM_DS_SCALE,
-DEFAULT_SCHED and DEFAULT_DS_SCHED with POLICY and RANK). A value that is not
-a number, or a policy number no policy has, fails at start.
+DEFAULT_SCHED and DEFAULT_DS_SCHED with POLICY and RANK), plus oneedge's
+SCHED_ENABLED. A value that is not a number, or a policy number no policy
+has, fails at start.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from oneedge.config import home_template
 from oneedge.template import Template
 
 
@@ -19,6 +22,8 @@ class SchedulerConfigError(ValueError):
 
 @dataclass(frozen=True)
 class SchedulerSettings:
+    #: Whether the front-end runs the scheduler (SCHED_ENABLED).
+    enabled: bool = True
     interval: float = 15.0
     #: Pending VMs considered per cycle, oldest first (0: all).
     max_vm: int = 5000
@@ -37,8 +42,17 @@ class SchedulerSettings:
     ds_rank: str = ""
 
     @classmethod
+    def load(cls, home: Path) -> SchedulerSettings:
+        """``home/sched.conf``, written from the defaults on first start."""
+        path, template = home_template(home, "sched.conf")
+        try:
+            return cls.from_template(template)
+        except SchedulerConfigError as exc:
+            raise SchedulerConfigError(f"{path}: {exc}") from None
+
+    @classmethod
     def from_template(cls, template: Template) -> SchedulerSettings:
-        """Read oned.conf's scheduler section; attributes it lacks keep sched.conf's defaults."""
+        """Read sched.conf's attributes; those it lacks keep OpenNebula's defaults."""
         from oneedge.scheduler.policies import DS_POLICIES, HOST_POLICIES
 
         defaults = cls()
@@ -73,7 +87,11 @@ class SchedulerSettings:
         interval = number("SCHED_INTERVAL", defaults.interval, float)
         if interval <= 0:
             raise SchedulerConfigError(f"SCHED_INTERVAL must be positive, got {interval}")
+        enabled = (template.get("SCHED_ENABLED") or "YES").strip().upper()
+        if enabled not in ("YES", "NO"):
+            raise SchedulerConfigError(f"SCHED_ENABLED must be YES or NO, got {enabled!r}")
         return cls(
+            enabled=enabled == "YES",
             interval=interval,
             max_vm=int(number("MAX_VM", defaults.max_vm)),
             max_dispatch=int(number("MAX_DISPATCH", defaults.max_dispatch)),

@@ -100,11 +100,11 @@ class SchedulerService:
 
     @classmethod
     def build(cls, core: Core) -> SchedulerService | None:
-        """The scheduler of oned.conf's settings, dispatching through the lifecycle; None if disabled."""
+        """The scheduler of the home's sched.conf, dispatching through the lifecycle; None if disabled."""
         from oneedge.rm.api.vm_actions import VirtualMachineActionsAPI
 
-        template = core.config.template
-        if (template.get("SCHED_ENABLED") or "YES").strip().upper() == "NO":
+        settings = SchedulerSettings.load(core.home)
+        if not settings.enabled:
             return None
         actions = core.api(VirtualMachineActionsAPI)
 
@@ -116,7 +116,7 @@ class SchedulerService:
                 actions.deploy(Request(core, ONEADMIN, "one.vm.deploy"), placement.vm_id, placement.host_id,
                                False, placement.ds_id)
 
-        return cls(core, SchedulerSettings.from_template(template), dispatch)
+        return cls(core, settings, dispatch)
 
     # -- one cycle, in a worker thread -------------------------------------------------------
     def cycle(self) -> Plan:
