@@ -23,7 +23,8 @@ from oneedge.pool.vm import HistoryAction, LcmState, VmState
 
 ROWS = sorted(machine.TABLE, key=lambda key: (key[0][0], key[0][1], key[1].value))
 NO_HOST = {VmState.INIT, VmState.PENDING, VmState.HOLD, VmState.CLONING, VmState.CLONING_FAILURE, VmState.DONE}
-PLACING = {Event.DEPLOY, Event.DEPLOY_RESUME, Event.DEPLOY_UNDEPLOYED, Event.MIGRATE, Event.LIVE_MIGRATE}
+PLACING = {Event.DEPLOY, Event.DEPLOY_RESUME, Event.DEPLOY_UNDEPLOYED, Event.MIGRATE, Event.MIGRATE_POWEROFF,
+           Event.MIGRATE_POWEROFF_HARD, Event.LIVE_MIGRATE}
 #: Failures checked a second time as a hang the runner's timeout ends.
 HANGS = [(s, e) for (s, e) in ROWS if e is Event.FAILURE and s[1] in (
     LcmState.PROLOG, LcmState.BOOT, LcmState.SHUTDOWN, LcmState.EPILOG, LcmState.SAVE_STOP, LcmState.MIGRATE)]

@@ -33,12 +33,13 @@ def wait_for(probe: Callable[[], T], timeout: float = 20) -> T:
 @pytest.fixture(scope="module")
 def frontend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fe.Frontend]:
     home = tmp_path_factory.mktemp("sched") / "home"
-    fe.write_conf(home)
-    template = parse((home / "oned.conf").read_text())
-    for name, value in (("SCHED_ENABLED", "YES"), ("SCHED_INTERVAL", "30"), ("MAX_DISPATCH", "0"), ("MAX_HOST", "0"),
-                        ("MONITORING_INTERVAL_HOST", "0.3")):
-        template.set(name, value)
-    (home / "oned.conf").write_text(template.to_text())
+    fe.write_conf(home, scheduler=True)
+    for path, values in (("sched.conf", (("SCHED_INTERVAL", "30"), ("MAX_DISPATCH", "0"), ("MAX_HOST", "0"))),
+                         ("oned.conf", (("MONITORING_INTERVAL_HOST", "0.3"),))):
+        template = parse((home / path).read_text())
+        for name, value in values:
+            template.set(name, value)
+        (home / path).write_text(template.to_text())
     running = fe.start(home)
     yield running
     assert running.stop() == 0, running.log()
@@ -120,11 +121,13 @@ def test_resched_moves_a_running_vm(raw: fe.Raw, hosts: list[int]) -> None:
     assert [h.findtext("HID") for h in doc.findall("HISTORY_RECORDS/HISTORY")][:2] == [str(first), str(other)]
 
 
-@pytest.mark.xfail(strict=True, reason="lifecycle: a migration does not clear RESCHED yet, as "
-                                       "LifeCycleActions.cc's set_resched(false) does; the VM would move again")
 def test_a_rescheduled_vm_moves_once(raw: fe.Raw, hosts: list[int]) -> None:
     vm = allocate(raw, f'SCHED_REQUIREMENTS = "ID = {hosts[1]} | ID = {hosts[2]}"')
     first = wait_host(raw, vm)
     raw.ok("one.vm.action", "resched", vm)
     assert wait_for(lambda: running_on(raw, vm) not in (None, first))
     assert vm_doc(raw, "one.vm.info", vm).findtext("RESCHED") == "0"
+    # A later cycle (it places this other VM) leaves the rescheduled one where it went.
+    wait_host(raw, allocate(raw, f'SCHED_REQUIREMENTS = "ID = {hosts[0]}"'))
+    doc = vm_doc(raw, "one.vm.info", vm)
+    assert len(doc.findall("HISTORY_RECORDS/HISTORY")) == 2

@@ -38,6 +38,9 @@ class Event(Enum):
     DEPLOY_RESUME = "deploy-resume"
     DEPLOY_UNDEPLOYED = "deploy-undeployed"
     MIGRATE = "migrate"
+    #: one.vm.migrate types 1 and 2: the VM is shut down (or cancelled) and boots again on the new host.
+    MIGRATE_POWEROFF = "migrate-poweroff"
+    MIGRATE_POWEROFF_HARD = "migrate-poweroff-hard"
     LIVE_MIGRATE = "live-migrate"
     DISK_ATTACH = "disk-attach"
     DISK_DETACH = "disk-detach"
@@ -74,6 +77,7 @@ USER_ACTIONS: dict[Event, HistoryAction] = {
     Event.DEPLOY: HistoryAction.DEPLOY, Event.DEPLOY_RESUME: HistoryAction.DEPLOY,
     Event.DEPLOY_UNDEPLOYED: HistoryAction.DEPLOY,
     Event.MIGRATE: HistoryAction.MIGRATE, Event.LIVE_MIGRATE: HistoryAction.LIVE_MIGRATE,
+    Event.MIGRATE_POWEROFF: HistoryAction.POFF_MIGRATE, Event.MIGRATE_POWEROFF_HARD: HistoryAction.POFF_HARD_MIGRATE,
     Event.DISK_ATTACH: HistoryAction.DISK_ATTACH, Event.DISK_DETACH: HistoryAction.DISK_DETACH,
     Event.NIC_ATTACH: HistoryAction.NIC_ATTACH, Event.NIC_DETACH: HistoryAction.NIC_DETACH,
     Event.RESIZE: HistoryAction.RESIZE, Event.SNAPSHOT_CREATE: HistoryAction.SNAPSHOT_CREATE,
@@ -91,7 +95,8 @@ VERBS: dict[Event, str] = {
     Event.STOP: "stop", Event.SUSPEND: "suspend", Event.RESUME: "resume",
     Event.RESCHED: "set rescheduling flag for", Event.UNRESCHED: "set rescheduling flag for",
     Event.DEPLOY: "deploy", Event.DEPLOY_RESUME: "deploy", Event.DEPLOY_UNDEPLOYED: "deploy",
-    Event.MIGRATE: "migrate", Event.LIVE_MIGRATE: "live-migrate",
+    Event.MIGRATE: "migrate", Event.MIGRATE_POWEROFF: "migrate", Event.MIGRATE_POWEROFF_HARD: "migrate",
+    Event.LIVE_MIGRATE: "live-migrate",
     Event.DISK_ATTACH: "attach a new disk to", Event.DISK_DETACH: "detach disk from",
     Event.NIC_ATTACH: "attach a new NIC to", Event.NIC_DETACH: "detach NIC from", Event.RESIZE: "resize",
     Event.SNAPSHOT_CREATE: "create a new snapshot for", Event.SNAPSHOT_REVERT: "revert",

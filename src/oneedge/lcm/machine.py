@@ -15,10 +15,10 @@ Pure: states in, a :class:`Transition` out; refusals raise :class:`NotAllowed`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from oneedge.lcm.events import Effect, Event, Step
-from oneedge.lcm.table import FAILURES, ROWS, WAITS_FOR, Row, State, active
+from oneedge.lcm.table import FAILURES, ROWS, TARGET_BY_ACTION, WAITS_FOR, Row, State, active
 from oneedge.pool.vm import HistoryAction, LcmState, VmState
 
 
@@ -81,8 +81,28 @@ def _build(rows: tuple[Row, ...]) -> dict[tuple[State, Event], Transition]:
 TABLE: dict[tuple[State, Event], Transition] = _build(ROWS)
 
 
-def transition(source: State, event: Event) -> Transition:
-    """The transition ``event`` makes from ``source``; raise NotAllowed when there is none."""
+def _by_action() -> dict[tuple[State, Event, HistoryAction], Transition]:
+    """The rows of ``TARGET_BY_ACTION``: the success of the state (or the recover of its failure)."""
+    failed = {base: failure for failure, base in FAILURES.items()}
+    table = {}
+    for (lcm, action), target in TARGET_BY_ACTION.items():
+        sources = [active(lcm)] + ([active(failed[lcm])] if lcm in failed else [])
+        for source in sources:
+            for event in (Event.SUCCESS, Event.RECOVER_SUCCESS):
+                if (source, event) in TABLE:
+                    table[(source, event, action)] = replace(TABLE[(source, event)], target=target)
+    return table
+
+
+BY_ACTION: dict[tuple[State, Event, HistoryAction], Transition] = _by_action()
+
+
+def transition(source: State, event: Event, action: HistoryAction = HistoryAction.NONE) -> Transition:
+    """The transition ``event`` makes from ``source`` when the placement's last ACTION is ``action``;
+    raise NotAllowed when there is none."""
+    found = BY_ACTION.get((source, event, action))
+    if found is not None:
+        return found
     try:
         return TABLE[(source, event)]
     except KeyError:
@@ -98,6 +118,9 @@ def allowed(source: State) -> list[Event]:
 STEP_BY_ACTION: dict[tuple[Step, HistoryAction], Step] = {
     **{(Step.SHUTDOWN, hard): Step.CANCEL for hard in (
         HistoryAction.TERMINATE_HARD, HistoryAction.POWEROFF_HARD, HistoryAction.UNDEPLOY_HARD)},
+    # A power-off migration shuts the VM down (or cancels it) instead of saving it.
+    (Step.SAVE, HistoryAction.POFF_MIGRATE): Step.SHUTDOWN,
+    (Step.SAVE, HistoryAction.POFF_HARD_MIGRATE): Step.CANCEL,
     (Step.ATTACH_DISK, HistoryAction.DISK_DETACH): Step.DETACH_DISK,
     (Step.ATTACH_NIC, HistoryAction.NIC_DETACH): Step.DETACH_NIC,
     (Step.SNAPSHOT_CREATE, HistoryAction.SNAPSHOT_REVERT): Step.SNAPSHOT_REVERT,

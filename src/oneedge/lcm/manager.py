@@ -89,11 +89,12 @@ class LifeCycleManager:
         ``host`` is the VM's (new) host when the caller already read it in this transaction.
         """
         source: State = (vm.state, vm.lcm_state)
-        t = machine.transition(source, event)
+        last = vm.last_history()
+        t = machine.transition(source, event, HistoryAction(last.get_int("ACTION")) if last is not None
+                               else HistoryAction.NONE)
         now = time.time()
         if t.target != source:
             vm.set_state(*t.target)
-        last = vm.last_history()
         if event in USER_ACTIONS and last is not None and event not in (
                 Event.DEPLOY, Event.DEPLOY_RESUME, Event.DEPLOY_UNDEPLOYED):
             last.set("ACTION", int(USER_ACTIONS[event]))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from oneedge.lcm.events import Effect as E
 from oneedge.lcm.events import Event as V
 from oneedge.lcm.events import Step as S
+from oneedge.pool.vm import HistoryAction
 from oneedge.pool.vm import LcmState as L
 from oneedge.pool.vm import VmState
 
@@ -67,6 +68,13 @@ FAILURES: dict[L, L] = {
     L.EPILOG_FAILURE: L.EPILOG, L.EPILOG_STOP_FAILURE: L.EPILOG_STOP, L.EPILOG_UNDEPLOY_FAILURE: L.EPILOG_UNDEPLOY,
 }
 
+#: Targets that depend on the placement's history ACTION: after a power-off migration the
+#: VM boots from its disks (deploy), not from a checkpoint (LifeCycleManager::trigger_prolog_success).
+TARGET_BY_ACTION: dict[tuple[L, HistoryAction], State] = {
+    (L.PROLOG_MIGRATE, HistoryAction.POFF_MIGRATE): active(L.BOOT),
+    (L.PROLOG_MIGRATE, HistoryAction.POFF_HARD_MIGRATE): active(L.BOOT),
+}
+
 NONE: frozenset[E] = frozenset()
 ON_HOST = frozenset({E.ADD_CAPACITY})
 TAKE = frozenset({E.ADD_CAPACITY, E.TAKE_LEASES})
@@ -76,6 +84,7 @@ DONE_EFFECTS = frozenset({E.DEL_CAPACITY, E.CLOSE_HISTORY, E.RELEASE_LEASES, E.R
 FREE = frozenset({E.RELEASE_LEASES, E.RELEASE_IMAGES})
 #: A migration on cold storage: the new host counts the VM, the previous one no longer.
 MOVE = frozenset({E.ADD_CAPACITY, E.DEL_PREVIOUS_CAPACITY})
+UNRESCHED = frozenset({E.CLEAR_RESCHED})
 #: recover --delete/--recreate of a VM on a host: it leaves the host before the clean-up.
 CLEANUP = frozenset({E.DEL_CAPACITY, E.CLOSE_HISTORY})
 
@@ -114,14 +123,16 @@ def _rows() -> list[Row]:
                                      frozenset({E.DEL_CAPACITY, E.CLOSE_HISTORY, E.RELEASE_LEASES}))):
         row(active(epilog), V.SUCCESS, target, effects)
     # -- live migration ----------------------------------------------------------------------
-    row(RUNNING, V.LIVE_MIGRATE, active(L.MIGRATE), ON_HOST)
+    # A migration clears RESCHED: the VM was rescheduled (LifeCycleActions.cc set_resched(false)).
+    row(RUNNING, V.LIVE_MIGRATE, active(L.MIGRATE), ON_HOST | UNRESCHED)
     row(active(L.MIGRATE), V.SUCCESS, RUNNING, frozenset({E.DEL_PREVIOUS_CAPACITY}))
     row(active(L.MIGRATE), V.FAILURE, RUNNING, frozenset({E.REVERT_MIGRATION, E.ERROR}))
-    # -- cold migration ------------------------------------------------------------------------
-    row(RUNNING, V.MIGRATE, active(L.SAVE_MIGRATE), ON_HOST)
-    row(POWEROFF, V.MIGRATE, active(L.PROLOG_MIGRATE_POWEROFF), MOVE)
-    row(SUSPENDED, V.MIGRATE, active(L.PROLOG_MIGRATE_SUSPEND), MOVE)
-    row(UNKNOWN, V.MIGRATE, active(L.PROLOG_MIGRATE_UNKNOWN), MOVE)
+    # -- cold migration: save (or shut down, see STEP_BY_ACTION), transfer, restore (or boot) -----------
+    for event in (V.MIGRATE, V.MIGRATE_POWEROFF, V.MIGRATE_POWEROFF_HARD):
+        row(RUNNING, event, active(L.SAVE_MIGRATE), ON_HOST | UNRESCHED)
+        row(POWEROFF, event, active(L.PROLOG_MIGRATE_POWEROFF), MOVE | UNRESCHED)
+        row(SUSPENDED, event, active(L.PROLOG_MIGRATE_SUSPEND), MOVE | UNRESCHED)
+        row(UNKNOWN, event, active(L.PROLOG_MIGRATE_UNKNOWN), MOVE | UNRESCHED)
     row(active(L.SAVE_MIGRATE), V.SUCCESS, active(L.PROLOG_MIGRATE), frozenset({E.DEL_PREVIOUS_CAPACITY}))
     row(active(L.SAVE_MIGRATE), V.FAILURE, RUNNING, frozenset({E.REVERT_MIGRATION, E.ERROR}))
     # -- terminate ---------------------------------------------------------------------------------

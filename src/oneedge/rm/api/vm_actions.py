@@ -39,6 +39,8 @@ ACTIONS: dict[str, tuple[Event, AuthOp]] = {
     "resume": (Event.RESUME, AuthOp.MANAGE),
     "resched": (Event.RESCHED, AuthOp.ADMIN), "unresched": (Event.UNRESCHED, AuthOp.ADMIN),
 }
+#: one.vm.migrate's cold migration types; others mean 0, as before OpenNebula 5.8 (DispatchManager::migrate).
+COLD_MIGRATIONS: dict[int, Event] = {0: Event.MIGRATE, 1: Event.MIGRATE_POWEROFF, 2: Event.MIGRATE_POWEROFF_HARD}
 #: one.vm.recover's operations.
 RECOVER: dict[int, Event] = {0: Event.RECOVER_FAILURE, 1: Event.RECOVER_SUCCESS, 2: Event.RETRY,
                              3: Event.DELETE, 4: Event.DELETE_RECREATE}
@@ -113,11 +115,8 @@ class VirtualMachineActionsAPI(HotplugVerbs):
     # -- one.vm.migrate -------------------------------------------------------------------------
     def migrate(self, req: Request, vm_id: int, host_id: int, live: bool = False, enforce: bool = False,
                 ds_id: int = -1, kind: int = 0) -> int:
-        """Move a VM to another host: cold (save, transfer, restore) or live where the driver can."""
-        if kind not in (0, 1, 2):
-            raise action_error(f"Wrong migration type {kind}", vm_id)
-        if kind != 0:
-            raise action_error("Migration by power off is not supported; use a save migration (type 0)", vm_id)
+        """Move a VM to another host: live where the driver can, else cold: save, transfer and
+        restore (``kind`` 0), or shut down (1) or cancel (2), transfer and boot."""
         with self.core.store.write() as conn:
             placer = Placer(self.lcm)
             host = placer.host(conn, host_id)
@@ -143,7 +142,8 @@ class VirtualMachineActionsAPI(HotplugVerbs):
             placer.check_host(vm, host, enforce)
             placer.check_drivers(host, ds)
             placer.open_history(vm, host, ds, req)
-            self.lcm.transition(conn, vm, Event.LIVE_MIGRATE if live else Event.MIGRATE, req=req, host=host)
+            event = Event.LIVE_MIGRATE if live else COLD_MIGRATIONS.get(kind, Event.MIGRATE)
+            self.lcm.transition(conn, vm, event, req=req, host=host)
         return vm_id
 
     # -- one.vm.recover -------------------------------------------------------------------------
