@@ -90,3 +90,38 @@ def test_newer_database_and_missing_steps_are_refused(store):
         conn.execute(sa.insert(db_versioning).values(oid=99, version=7, timestamp=0, comment="future"))
     with pytest.raises(migrate.SchemaError, match="newer than this oneedge"):
         migrate.upgrade(store)
+
+
+def _contend(store: Store, table: str) -> None:
+    """Transactions that read, pause, then write: the window where a deferred transaction
+    would lose the race against another process's commit."""
+    import time
+
+    for _ in range(100):
+        with store.write() as conn:
+            store.next_oid(conn, table + "-probe")
+            time.sleep(0.002)
+            store.next_oid(conn, table)
+
+
+def test_sqlite_writers_in_two_processes_wait_for_each_other(tmp_path):
+    """A write transaction that reads before writing must not fail when another process
+    commits in between (it would with a deferred BEGIN in WAL mode)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    url = sqlite_url(str(tmp_path / "one.db"))
+    store = Store(url, timeout_ms=10_000)
+    migrate.upgrade(store)
+    other = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+             f"from test_store import _contend, Store\n_contend(Store({url!r}, timeout_ms=10_000), 'other')\n")
+    process = subprocess.Popen([sys.executable, "-c", other])
+    try:
+        _contend(store, "mine")
+    finally:
+        assert process.wait(60) == 0
+    with store.read() as conn:
+        values = dict(conn.execute(sa.select(pool_control.c.tablename, pool_control.c.last_oid)).all())
+    assert values["mine"] == values["other"] == 99
+    store.dispose()

@@ -45,9 +45,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _sqlite_begin(conn: Connection) -> None:
     # Reads run statement by statement (each SELECT sees committed data in
-    # WAL mode); only write transactions need an explicit BEGIN.
+    # WAL mode); write transactions take the database's write lock at once:
+    # a deferred BEGIN that reads first could not upgrade to writing after
+    # another process (the monitor daemon) committed, and would fail at once
+    # with "database is locked" instead of waiting for the busy timeout.
     if not conn.get_execution_options().get(_READ_ONLY):
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Store:
