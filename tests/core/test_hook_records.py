@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from oneedge.db.store import Store, sqlite_url
 from oneedge.nebula import build_core
 from oneedge.pool import hook as hooks
 from oneedge.pool.hook import HookError, HookType, check_template
@@ -23,15 +21,6 @@ from support.xsd import validate
 AUTHORIZATION, NO_EXISTS, ACTION, INTERNAL, LOCKED = 0x200, 0x400, 0x800, 0x2000, 0x8000
 API_HOOK = 'NAME = "{name}"\nTYPE = "api"\nCOMMAND = "/bin/log"\nCALL = "one.vm.allocate"\nARGUMENTS = "$API"'
 
-
-@contextmanager
-def daemon_db(frontend) -> Iterator[Store]:
-    """The running front-end's database, where the hook manager logs executions."""
-    store = Store(sqlite_url(str(frontend.home / "one.db")))
-    try:
-        yield store
-    finally:
-        store.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +151,7 @@ def test_hook_log_and_retry(frontend):
     raw = frontend.raw()
     first = raw.ok("one.hook.allocate", API_HOOK.format(name="logged"))
     second = raw.ok("one.hook.allocate", API_HOOK.format(name="logged-too"))
-    with daemon_db(frontend) as store, store.write() as conn:
+    with frontend.database() as store, store.write() as conn:
         hooks.record_execution(conn, first, 0, "arg-a", "/bin/log arg-a", "ok\n", "", timestamp=1000)
         hooks.record_execution(conn, first, 1, "arg-b", "/bin/log arg-b", "", "boom\n", remote_host="node1",
                                timestamp=2000)

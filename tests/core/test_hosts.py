@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pyone
 import pytest
 from lxml import etree
 
-from oneedge.db.store import Store, sqlite_url
 from oneedge.pool import host as hosts
 from oneedge.pool.host import Host, HostState, HugePage, NumaCore, NumaNode, reserved
 from support.xsd import validate
 
 AUTHORIZATION, NO_EXISTS, ACTION, INTERNAL = 0x200, 0x400, 0x800, 0x2000
 
-
-@contextmanager
-def daemon_db(frontend) -> Iterator[Store]:
-    """The running front-end's own database, for what only services write (monitoring, VM placement)."""
-    store = Store(sqlite_url(str(frontend.home / "one.db")))
-    try:
-        yield store
-    finally:
-        store.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +113,7 @@ def test_delete(frontend, user):
     cid = one.cluster.allocate("doomed-cluster")
     hid = one.host.allocate("node-d", "kvm", "kvm", cid)
     busy = one.host.allocate("node-busy", "kvm", "kvm", cid)
-    with daemon_db(frontend) as store, store.write() as conn:
+    with frontend.database() as store, store.write() as conn:
         host = Host.from_body(raw.ok("one.host.info", busy, False))
         host.add_vm(42, 100, 1024)
         conn.execute(Host.TABLE.update().where(Host.TABLE.c.oid == busy).values(body=host.body()))
@@ -147,7 +135,7 @@ def test_monitoring(frontend, user):
     assert validate(raw.ok("one.host.monitoring", hid), "monitoring_data").find("MONITORING") is None
     now = int(time.time())
     records = {(hid, now - 300): 10, (hid, now - 10): 20, (other, now - 5): 30}
-    with daemon_db(frontend) as store, store.write() as conn:
+    with frontend.database() as store, store.write() as conn:
         for (host_id, stamp), used in records.items():
             hosts.add_monitoring(conn, host_id, stamp, (
                 f"<MONITORING><TIMESTAMP>{stamp}</TIMESTAMP><ID>{host_id}</ID><CAPACITY><FREE_CPU>90</FREE_CPU>"

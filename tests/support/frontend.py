@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -11,9 +12,11 @@ import time
 import xmlrpc.client
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pyone
+
+from oneedge.db.store import Store, sqlite_url
 
 
 def free_port() -> int:
@@ -123,6 +126,15 @@ class Frontend:
     def output(self) -> str:
         """What the process printed on stdout and stderr."""
         return (self.home.parent / f"{self.home.name}.out").read_text()
+
+    @contextlib.contextmanager
+    def database(self) -> Iterator[Store]:
+        """The running front-end's own (SQLite) database, for what only its services write."""
+        store = Store(sqlite_url(str(self.home / "one.db")))
+        try:
+            yield store
+        finally:
+            store.dispose()
 
     def log(self) -> str:
         path = self.home / "oned.log"
