@@ -10,23 +10,15 @@ from oneedge.pool.secgroup import (
 )
 from oneedge.pool.types import AuthOp, ObjectType
 from oneedge.pool.user import ONEADMIN_UID
-from oneedge.rm.api.shared import ObjectAPI, check_name, parse_template
+from oneedge.rm.api.shared import CopiableAPI
 from oneedge.rm.method import Method, method
 from oneedge.rm.request import Request
 from oneedge.template import Template, VectorAttribute
 
 
 
-def take_name(template: Template, missing: str) -> str:
-    """Remove NAME from a new object's template and return it (it lives in <NAME>)."""
-    name = template.get("NAME") or ""
-    template.remove("NAME")
-    if not name:
-        raise internal_error(missing)
-    return check_name(name)
-
-
-class SecurityGroupAPI(ObjectAPI[SecurityGroup]):
+class SecurityGroupAPI(CopiableAPI[SecurityGroup]):
+    MISSING_NAME = "No NAME in template for Security Group."
     KIND = ObjectType.SECGROUP
     PREFIX = "one.secgroup"
     POOL_PREFIX = "one.secgrouppool"
@@ -103,21 +95,6 @@ class SecurityGroupAPI(ObjectAPI[SecurityGroup]):
         group = SecurityGroup.new(name, user.uid, user.gid, user.name, user.gname,
                                   self.new_permissions(user.uid, user.gid), template)
         return self.pool.allocate(conn, group)
-
-    def allocate(self, req: Request, text: str) -> int:
-        template = parse_template(text)
-        name = take_name(template, "No NAME in template for Security Group.")
-        req.authorize_create(ObjectType.SECGROUP)
-        with self.core.store.write() as conn:
-            return self._create(req, conn, name, template)
-
-    def clone(self, req: Request, oid: int, name: str) -> int:
-        check_name(name)
-        with self.core.store.write() as conn:
-            source = self.get(conn, oid)
-            self.authorize(req, conn, AuthOp.USE, source)
-            req.authorize_create(ObjectType.SECGROUP)
-            return self._create(req, conn, name, source.template)
 
     def commit(self, req: Request, oid: int, recovery: bool = False) -> int:
         with self.core.store.write() as conn:

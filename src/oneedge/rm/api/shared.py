@@ -36,6 +36,16 @@ def parse_template(text: str) -> Template:
         raise RequestError(ErrorCode.INTERNAL, f"Parse error: {exc}") from None
 
 
+def take_name(template: Template, missing: str) -> str:
+    """Remove NAME from a new object's template and return it (it lives in <NAME>);
+    ``missing`` is the INTERNAL error when there is none."""
+    name = template.get("NAME") or ""
+    template.remove("NAME")
+    if not name:
+        raise RequestError(ErrorCode.INTERNAL, missing)
+    return check_name(name)
+
+
 def check_name(name: str) -> str:
     """Names as OpenNebula accepts them: not empty, no control characters, 128 chars at most."""
     if not name or not name.strip():
@@ -334,3 +344,30 @@ class ObjectAPI(Generic[T]):
         }
         return [table[verb]() for verb in self.VERBS]
 
+
+
+class CopiableAPI(ObjectAPI[T]):
+    """Kinds created from a template with a NAME and cloned from another object
+    (``one.<kind>.allocate(template)``, ``one.<kind>.clone(id, name)``)."""
+
+    #: The INTERNAL error of an allocate template without NAME.
+    MISSING_NAME: ClassVar[str]
+
+    def _create(self, req: Request, conn: Connection, name: str, template: Template) -> int:
+        """Check and store a new object named ``name`` (in the caller's transaction)."""
+        raise NotImplementedError
+
+    def allocate(self, req: Request, text: str) -> int:
+        template = parse_template(text)
+        name = take_name(template, self.MISSING_NAME)
+        req.authorize_create(self.KIND)
+        with self.core.store.write() as conn:
+            return self._create(req, conn, name, template)
+
+    def clone(self, req: Request, oid: int, name: str) -> int:
+        check_name(name)
+        with self.core.store.write() as conn:
+            source = self.get(conn, oid)
+            self.authorize(req, conn, AuthOp.USE, source)
+            req.authorize_create(self.KIND)
+            return self._create(req, conn, name, source.template)

@@ -17,8 +17,8 @@ from oneedge.pool.vnet import (
     BRIDGE_TYPES, DRIVER_NEEDS, INHERIT_ATTRS, VirtualNetwork, VNetState, join_ids, split_ids,
 )
 from oneedge.rm.api.cluster import ClusterAPI, object_clusters
-from oneedge.rm.api.secgroup import SecurityGroupAPI, take_name
-from oneedge.rm.api.shared import ObjectAPI, parse_template
+from oneedge.rm.api.secgroup import SecurityGroupAPI
+from oneedge.rm.api.shared import ObjectAPI, parse_template, take_name
 from oneedge.rm.api.vnet_ar import AddressRangeVerbs
 from oneedge.rm.method import Method, method
 from oneedge.rm.request import AuthTarget, Request

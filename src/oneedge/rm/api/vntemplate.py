@@ -8,8 +8,7 @@ from oneedge.errors import ErrorCode, RequestError, allocate_error, internal_err
 from oneedge.pool.types import AuthOp, ObjectType
 from oneedge.pool.vnet import DRIVER_NEEDS, split_ids
 from oneedge.pool.vntemplate import VNTemplate
-from oneedge.rm.api.secgroup import take_name
-from oneedge.rm.api.shared import ObjectAPI, check_name, parse_template
+from oneedge.rm.api.shared import CopiableAPI, parse_template
 from oneedge.rm.api.vnet import VirtualNetworkAPI
 from oneedge.rm.method import Method, method
 from oneedge.rm.request import Request
@@ -27,7 +26,8 @@ def check_driver(template: Template) -> None:
             raise internal_error(f"{needed} is mandatory for driver {vn_mad}")
 
 
-class VNTemplateAPI(ObjectAPI[VNTemplate]):
+class VNTemplateAPI(CopiableAPI[VNTemplate]):
+    MISSING_NAME = "No NAME in template for Virtual Network Template."
     KIND = ObjectType.VNTEMPLATE
     PREFIX = "one.vntemplate"
     POOL_PREFIX = "one.vntemplatepool"
@@ -45,21 +45,6 @@ class VNTemplateAPI(ObjectAPI[VNTemplate]):
         user = req.user
         return self.pool.allocate(conn, VNTemplate.new(name, user.uid, user.gid, user.name, user.gname,
                                                        self.new_permissions(user.uid, user.gid), template))
-
-    def allocate(self, req: Request, text: str) -> int:
-        template = parse_template(text)
-        name = take_name(template, "No NAME in template for Virtual Network Template.")
-        req.authorize_create(ObjectType.VNTEMPLATE)
-        with self.core.store.write() as conn:
-            return self._create(req, conn, name, template)
-
-    def clone(self, req: Request, oid: int, name: str) -> int:
-        check_name(name)
-        with self.core.store.write() as conn:
-            source = self.get(conn, oid)
-            self.authorize(req, conn, AuthOp.USE, source)
-            req.authorize_create(ObjectType.VNTEMPLATE)
-            return self._create(req, conn, name, source.template)
 
     def instantiate(self, req: Request, oid: int, name: str = "", extra: str = "") -> int:
         """A new network from the template, merged with ``extra``; named ``name`` or
