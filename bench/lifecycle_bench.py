@@ -74,6 +74,9 @@ def run(frontend: fe.Frontend, vms: int, hosts: int, clients: int) -> None:
     while time.monotonic() < deadline and "<STATE>1</STATE>" in ok(proxy, "one.vm.info", session, probe, False):
         time.sleep(0.05)
     scheduled = "<STATE>1</STATE>" not in ok(proxy, "one.vm.info", session, probe, False)
+    # Placed, it is terminated once RUNNING (terminate is refused while it boots).
+    while scheduled and "<LCM_STATE>3</LCM_STATE>" not in ok(proxy, "one.vm.info", session, probe, False):
+        time.sleep(0.02)
     ok(proxy, "one.vm.action", session, "terminate-hard", probe)
 
     def one_vm(index: int) -> None:

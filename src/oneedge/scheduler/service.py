@@ -7,8 +7,9 @@ the lifecycle's deploy (or migrate, for rescheduled VMs), as OpenNebula's
 mm_sched calls one.vm.deploy and one.vm.migrate. A VM entering PENDING, a
 host becoming MONITORED or a VM action (resched) wakes the loop at once;
 events arriving during a cycle start the next one right after. A cycle that
-hit MAX_DISPATCH is followed by another at once. Shutdown stops the loop
-between two dispatches and waits for it.
+hit MAX_DISPATCH is followed by another at once. A cycle's deploys are one
+write transaction, each VM in a savepoint. Shutdown stops the loop between
+two cycles and waits for it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING
 
 from oneedge.errors import RequestError
@@ -30,7 +31,7 @@ from oneedge.rm.request import AuthUser, Request
 from oneedge.scheduler.config import SchedulerSettings
 from oneedge.scheduler.model import Placement, Plan, Snapshot
 from oneedge.scheduler.placement import place
-from oneedge.scheduler.snapshot import read_snapshot
+from oneedge.scheduler.snapshot import ViewCache, read_snapshot
 
 if TYPE_CHECKING:
     from oneedge.nebula import Core
@@ -45,8 +46,9 @@ WAKE_PREFIXES = ("EVENT STATE VM/PENDING/", "EVENT STATE HOST/MONITORED/", "EVEN
 #: The scheduler acts as oneadmin, as mm_sched authenticates with oneadmin's credentials.
 ONEADMIN = AuthUser(0, 0, frozenset({0}), "oneadmin", "oneadmin")
 
-#: Runs one placement: (placement, settings) -> None, raising RequestError when refused.
-Dispatch = Callable[[Placement, SchedulerSettings], None]
+#: Runs a cycle's placements, each applied or refused on its own: (placements, settings) -> the
+#: refusals by VM ID.
+Dispatch = Callable[[Sequence[Placement], SchedulerSettings], dict[int, RequestError]]
 
 
 def sched_message(text: str, now: float | None = None) -> str:
@@ -60,6 +62,7 @@ class SchedulerService:
         self.settings = settings
         self.dispatch = dispatch
         self._stopping = threading.Event()
+        self._views = ViewCache()
         #: Completed cycles, for tests and logs.
         self.cycles = 0
 
@@ -108,20 +111,35 @@ class SchedulerService:
             return None
         actions = core.api(VirtualMachineActionsAPI)
 
-        def dispatch(placement: Placement, settings: SchedulerSettings) -> None:
-            if placement.resched:
-                actions.migrate(Request(core, ONEADMIN, "one.vm.migrate"), placement.vm_id, placement.host_id,
-                                settings.live_rescheds, False, placement.ds_id, settings.cold_migrate_mode)
-            else:
-                actions.deploy(Request(core, ONEADMIN, "one.vm.deploy"), placement.vm_id, placement.host_id,
-                               False, placement.ds_id)
+        def dispatch(placements: Sequence[Placement], settings: SchedulerSettings) -> dict[int, RequestError]:
+            refused: dict[int, RequestError] = {}
+            deploys = [p for p in placements if not p.resched]
+            if deploys:
+                # NOTE: one transaction for the cycle's deploys, a savepoint each: a refused
+                # one changes nothing, and the write lock is taken once instead of per VM.
+                with core.store.write() as conn:
+                    for p in deploys:
+                        try:
+                            with conn.begin_nested():
+                                actions.deploy_in(conn, Request(core, ONEADMIN, "one.vm.deploy"), p.vm_id,
+                                                  p.host_id, False, p.ds_id)
+                        except RequestError as exc:
+                            refused[p.vm_id] = exc
+            for p in placements:
+                if p.resched:
+                    try:
+                        actions.migrate(Request(core, ONEADMIN, "one.vm.migrate"), p.vm_id, p.host_id,
+                                        settings.live_rescheds, False, p.ds_id, settings.cold_migrate_mode)
+                    except RequestError as exc:
+                        refused[p.vm_id] = exc
+            return refused
 
         return cls(core, settings, dispatch)
 
     # -- one cycle, in a worker thread -------------------------------------------------------
     def cycle(self) -> Plan:
         with self.core.store.read() as conn:
-            snapshot = read_snapshot(conn, self.core.pools, self.core.acl, self.settings)
+            snapshot = read_snapshot(conn, self.core.pools, self.core.acl, self.settings, self._views)
         if not snapshot.vms:
             self.cycles += 1
             return Plan((), ())
@@ -130,10 +148,10 @@ class SchedulerService:
         log.info("%d pending VMs, %d hosts: %d placed, %d not, in %.3f s", len(snapshot.vms),
                  len(snapshot.hosts), len(plan.placements), len(plan.unplaced), time.perf_counter() - started)
         self.write_messages(snapshot, plan)
-        for placement in plan.placements:
-            if self._stopping.is_set():
-                break
-            self._dispatch(placement)
+        if not self._stopping.is_set():
+            refused = self.dispatch(plan.placements, self.settings)
+            for placement in plan.placements:
+                self._published(placement, refused.get(placement.vm_id))
         self.cycles += 1
         return plan
 
@@ -167,16 +185,15 @@ class SchedulerService:
                 vm.user_template = template
                 pool.update(conn, vm)
 
-    def _dispatch(self, placement: Placement) -> None:
+    def _published(self, placement: Placement, error: RequestError | None) -> None:
+        """Log a refused placement and publish the API call it stands for."""
         method = "one.vm.migrate" if placement.resched else "one.vm.deploy"
         params: tuple[object, ...] = (placement.vm_id, placement.host_id, False, placement.ds_id)
-        try:
-            self.dispatch(placement, self.settings)
-            response: list[object] = [True, placement.vm_id, 0]
-        except RequestError as exc:
+        response: list[object] = [True, placement.vm_id, 0]
+        if error is not None:
             log.error("Error deploying virtual machine %d to HID: %d. Reason: %s", placement.vm_id,
-                      placement.host_id, exc.message)
-            response = [False, f"[{method}] {exc.message}", int(exc.code)]
+                      placement.host_id, error.message)
+            response = [False, f"[{method}] {error.message}", int(error.code)]
         # NOTE: OpenNebula's scheduler dispatches through XML-RPC, so API hooks and
         # subscribers see these calls; in process they are published here.
         self.core.events.publish(f"EVENT API {method} {int(bool(response[0]))}",

@@ -121,12 +121,30 @@ def pending_vm(vm: VirtualMachine, settings: SchedulerSettings, hosts_allowed: f
     return PendingVM(vm.oid, demand, priority, text("USER_TEMPLATE/SCHED_MESSAGE") or "")
 
 
-def read_snapshot(conn: Connection, pools: Mapping[ObjectType, object], acl, settings: SchedulerSettings) -> Snapshot:
+class ViewCache:
+    """The views of the previous cycle by document: a host or pending VM whose document did
+    not change is not parsed again (most of them, from one cycle to the next)."""
+
+    def __init__(self) -> None:
+        self.hosts: dict[tuple[str, str], HostView] = {}
+        self.vms: dict[tuple[str, object], PendingVM] = {}
+
+
+def read_snapshot(conn: Connection, pools: Mapping[ObjectType, object], acl, settings: SchedulerSettings,
+                  cache: ViewCache | None = None) -> Snapshot:
     """The hosts, system datastores and pending/rescheduled VMs of one cycle, read in ``conn``."""
+    cache = cache or ViewCache()
     host_pool, ds_pool, vm_pool = pools[ObjectType.HOST], pools[ObjectType.DATASTORE], pools[ObjectType.VM]
     clusters = {c.oid: c.root.find("TEMPLATE") for c in pools[ObjectType.CLUSTER].objects(conn)}
+    clusters_text = "".join(etree.tostring(t, encoding="unicode") for t in clusters.values() if t is not None)
     usable = host_pool.table.c.state.in_([HostState.MONITORED, HostState.MONITORING_MONITORED])
-    hosts = [host_view(h, clusters) for h in host_pool.objects(conn, usable)]
+    host_views: dict[tuple[str, str], HostView] = {}
+    for body in host_pool.bodies(conn, usable):
+        key = (body, clusters_text)
+        view = cache.hosts.get(key)
+        host_views[key] = view if view is not None else host_view(Host.from_body(body), clusters)
+    cache.hosts = host_views
+    hosts = list(host_views.values())
     datastores = [d for d in ds_pool.objects(conn) if d.ds_type is DatastoreType.SYSTEM_DS and d.enabled]
     c = vm_pool.table.c
     wanted = sa.or_(c.state == VmState.PENDING,
@@ -135,13 +153,18 @@ def read_snapshot(conn: Connection, pools: Mapping[ObjectType, object], acl, set
                                    sa.and_(c.state == VmState.ACTIVE,
                                            c.lcm_state.in_([LcmState.RUNNING, LcmState.UNKNOWN])))))
     rights: dict[tuple[int, int], tuple[frozenset[int] | None, frozenset[int] | None]] = {}
-    vms = []
-    for vm in vm_pool.objects(conn, wanted):
-        key = (vm.uid, vm.gid)
-        if key not in rights:
-            rights[key] = _rights(conn, pools[ObjectType.USER], acl, vm.uid, vm.gid, hosts, datastores)
-        vms.append(pending_vm(vm, settings, *rights[key]))
-    return Snapshot(tuple(hosts), tuple(datastore_view(d) for d in datastores), tuple(vms))
+    vm_views: dict[tuple[str, object], PendingVM] = {}
+    query = sa.select(c.body, c.uid, c.gid).where(wanted).order_by(c.oid)
+    for body, uid, gid in conn.execute(query):
+        owner = (uid, gid)
+        if owner not in rights:
+            rights[owner] = _rights(conn, pools[ObjectType.USER], acl, uid, gid, hosts, datastores)
+        key = (body, rights[owner])
+        view = cache.vms.get(key)
+        vm_views[key] = view if view is not None else pending_vm(VirtualMachine.from_body(body), settings,
+                                                                 *rights[owner])
+    cache.vms = vm_views
+    return Snapshot(tuple(hosts), tuple(datastore_view(d) for d in datastores), tuple(vm_views.values()))
 
 
 def _rights(conn: Connection, users, acl, uid: int, gid: int, hosts: list[HostView],
