@@ -30,10 +30,15 @@ HANGS = [(s, e) for (s, e) in ROWS if e is Event.FAILURE and s[1] in (
     LcmState.PROLOG, LcmState.BOOT, LcmState.SHUTDOWN, LcmState.EPILOG, LcmState.SAVE_STOP, LcmState.MIGRATE)]
 
 
+#: ACTIVE states of a VM that left its host: its disks are on the front-end.
+OFF_HOST = {LcmState.CLEANUP_DELETE, LcmState.CLEANUP_RESUBMIT, LcmState.DISK_RESIZE_UNDEPLOYED,
+            LcmState.HOTPLUG_SAVEAS_UNDEPLOYED, LcmState.HOTPLUG_SAVEAS_STOPPED}
+
+
 def holds_capacity(state: State) -> bool:
     vm_state, lcm = state
     if vm_state is VmState.ACTIVE:
-        return lcm not in (LcmState.CLEANUP_DELETE, LcmState.CLEANUP_RESUBMIT)
+        return lcm not in OFF_HOST
     return vm_state in (VmState.POWEROFF, VmState.SUSPENDED)
 
 

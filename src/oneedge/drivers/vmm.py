@@ -68,6 +68,16 @@ class VirtualMachineDriver(Driver):
     async def snapshot_delete(self, ctx: VmContext, hypervisor_id: str) -> None:
         raise self.unsupported("snapshot_delete")
 
+    async def resize_disk(self, ctx: VmContext, disk_id: int) -> None:
+        """The running guest's disk ``disk_id`` grew to its DISK's SIZE (MB), after the transfer
+        driver grew the file (OpenNebula's ``resize_disk``)."""
+        raise self.unsupported("resize_disk")
+
+    async def disk_snapshot_create(self, ctx: VmContext, disk_id: int, snapshot_id: int) -> None:
+        """Snapshot a disk of the running VM live (OpenNebula's LIVE_DISK_SNAPSHOTS); a driver
+        that cannot fails, and the VM goes on without the snapshot."""
+        raise self.unsupported("disk_snapshot_create")
+
     async def resize(self, ctx: VmContext) -> None:
         """Apply the VM's new CPU, VCPU and MEMORY to the running guest (hotplug resize)."""
         raise self.unsupported("resize")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
-from oneedge.lcm import hotplug
+from oneedge.lcm import disks, hotplug
 from oneedge.lcm.capacity import capacity
 from oneedge.lcm.events import Effect
 from oneedge.lcm.table import State
@@ -95,6 +95,10 @@ class Effects:
             hotplug.commit(self, conn, vm, outcome)
         if Effect.HOTPLUG_ROLLBACK in effects:
             hotplug.rollback(self, conn, vm)
+        if Effect.DISK_COMMIT in effects:
+            disks.commit(self, conn, vm, source, outcome)
+        if Effect.DISK_ROLLBACK in effects:
+            disks.rollback(self, conn, vm, source, outcome)
         if Effect.SET_RESCHED in effects:
             vm.set("RESCHED", 1)
         if Effect.CLEAR_RESCHED in effects:

@@ -50,6 +50,12 @@ class Event(Enum):
     SNAPSHOT_CREATE = "snapshot-create"
     SNAPSHOT_REVERT = "snapshot-revert"
     SNAPSHOT_DELETE = "snapshot-delete"
+    #: one.vm.diskresize, disksaveas and disksnapshotcreate/revert/delete (see oneedge.lcm.disks).
+    DISK_RESIZE = "disk-resize"
+    DISK_SAVEAS = "disk-saveas"
+    DISK_SNAPSHOT_CREATE = "disk-snapshot-create"
+    DISK_SNAPSHOT_REVERT = "disk-snapshot-revert"
+    DISK_SNAPSHOT_DELETE = "disk-snapshot-delete"
     RECOVER_SUCCESS = "recover-success"
     RECOVER_FAILURE = "recover-failure"
     RETRY = "retry"
@@ -82,6 +88,10 @@ USER_ACTIONS: dict[Event, HistoryAction] = {
     Event.NIC_ATTACH: HistoryAction.NIC_ATTACH, Event.NIC_DETACH: HistoryAction.NIC_DETACH,
     Event.RESIZE: HistoryAction.RESIZE, Event.SNAPSHOT_CREATE: HistoryAction.SNAPSHOT_CREATE,
     Event.SNAPSHOT_REVERT: HistoryAction.SNAPSHOT_REVERT, Event.SNAPSHOT_DELETE: HistoryAction.SNAPSHOT_DELETE,
+    Event.DISK_RESIZE: HistoryAction.DISK_RESIZE, Event.DISK_SAVEAS: HistoryAction.DISK_SAVEAS,
+    Event.DISK_SNAPSHOT_CREATE: HistoryAction.DISK_SNAPSHOT_CREATE,
+    Event.DISK_SNAPSHOT_REVERT: HistoryAction.DISK_SNAPSHOT_REVERT,
+    Event.DISK_SNAPSHOT_DELETE: HistoryAction.DISK_SNAPSHOT_DELETE,
     Event.RECOVER_SUCCESS: HistoryAction.RECOVER, Event.RECOVER_FAILURE: HistoryAction.RECOVER,
     Event.RETRY: HistoryAction.RETRY, Event.DELETE: HistoryAction.DELETE,
     Event.DELETE_RECREATE: HistoryAction.DELETE_RECREATE,
@@ -100,7 +110,10 @@ VERBS: dict[Event, str] = {
     Event.DISK_ATTACH: "attach a new disk to", Event.DISK_DETACH: "detach disk from",
     Event.NIC_ATTACH: "attach a new NIC to", Event.NIC_DETACH: "detach NIC from", Event.RESIZE: "resize",
     Event.SNAPSHOT_CREATE: "create a new snapshot for", Event.SNAPSHOT_REVERT: "revert",
-    Event.SNAPSHOT_DELETE: "delete snapshot of", Event.RECOVER_SUCCESS: "perform a recover operation on",
+    Event.SNAPSHOT_DELETE: "delete snapshot of", Event.DISK_RESIZE: "resize disk for",
+    Event.DISK_SAVEAS: "save a disk of", Event.DISK_SNAPSHOT_CREATE: "create a new snapshot for",
+    Event.DISK_SNAPSHOT_REVERT: "revert to disk snapshot for", Event.DISK_SNAPSHOT_DELETE: "delete disk snapshot from",
+    Event.RECOVER_SUCCESS: "perform a recover operation on",
     Event.RECOVER_FAILURE: "perform a recover operation on", Event.RETRY: "perform a retry on",
     Event.DELETE: "delete", Event.DELETE_RECREATE: "delete-recreate",
 }
@@ -121,6 +134,8 @@ class Effect(Enum):
     CLEAR_RESCHED = "clear-resched"
     HOTPLUG_COMMIT = "hotplug-commit"        # the pending attach/detach/snapshot/resize is done
     HOTPLUG_ROLLBACK = "hotplug-rollback"    # ... failed: undo it in the document
+    DISK_COMMIT = "disk-commit"              # the pending disk resize/save-as/snapshot is done
+    DISK_ROLLBACK = "disk-rollback"          # ... failed: undo it in the document (and its image)
     SET_DEPLOY_ID = "set-deploy-id"          # the driver named the VM (deploy, restore)
     ERROR = "error"                          # the driver's message goes to USER_TEMPLATE/ERROR
 
@@ -152,4 +167,13 @@ class Step(Enum):
     SNAPSHOT_REVERT = "snapshot_revert"
     SNAPSHOT_DELETE = "snapshot_delete"
     RESIZE = "resize"
+    #: Disk operations (``oneedge.lcm.disks``): a running VM's resize and snapshot go through the
+    #: VMM driver, the rest are one transfer line of the disk's TM_MAD.
+    DISK_RESIZE = "disk_resize"
+    DISK_RESIZE_OFFLINE = "disk_resize_offline"
+    DISK_SAVEAS = "disk_saveas"
+    DISK_SNAPSHOT_LIVE = "disk_snapshot_live"
+    DISK_SNAPSHOT_CREATE = "disk_snapshot_create"
+    DISK_SNAPSHOT_REVERT = "disk_snapshot_revert"
+    DISK_SNAPSHOT_DELETE = "disk_snapshot_delete"
     CLEANUP = "cleanup"

@@ -112,7 +112,7 @@ class LifeCycleManager:
         if step is not None:
             last = vm.last_history()
             current = None if last is None else self.effects.host(conn, last.get_int("HID"), hosts)
-            request = step_request(self.core, self.drivers, vm, current, step)
+            request = step_request(self.core, conn, self.drivers, vm, current, step)
         body, vm_id, target = vm.body(), vm.oid, t.target
         self.core.store.on_commit(conn, lambda: self._committed(vm_id, source, target, body, request,
                                                                 outcome.message, now))
@@ -259,7 +259,7 @@ class LifeCycleManager:
         step = machine.step_for((vm.state, vm.lcm_state), vm.prev_state, action)
         if step is None:
             return False
-        request = step_request(self.core, self.drivers, vm, self._host(conn, vm), step)
+        request = step_request(self.core, conn, self.drivers, vm, self._host(conn, vm), step)
         self._serials[vm.oid] = serial = next(self._counter)
         self._start(request, serial, (vm.state, vm.lcm_state))
         return True

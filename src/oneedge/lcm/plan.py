@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import Connection
+
 from oneedge.datastore import layout
 from oneedge.drivers.runner import DriverPool
-from oneedge.lcm import transfer
+from oneedge.lcm import disks, transfer
 from oneedge.lcm.events import Step
 from oneedge.lcm.requests import vm_context
 from oneedge.lcm.steps import TRANSFER_PHASES, StepRequest
 from oneedge.pool.host import Host
-from oneedge.pool.vm import VirtualMachine
+from oneedge.pool.types import ObjectType
+from oneedge.pool.vm import LcmState, VirtualMachine
 
 if TYPE_CHECKING:
     from oneedge.nebula import Core
@@ -55,19 +58,40 @@ def _target(vm: VirtualMachine, step: Step) -> tuple[int, str]:
     return -1, ""
 
 
-def step_request(core: Core, drivers: DriverPool, vm: VirtualMachine, host: Host | None, step: Step) -> StepRequest:
-    last = vm.last_history()
+def _placement(core: Core, conn: Connection, vm: VirtualMachine, host: Host | None) -> tuple[int, Host | None]:
+    """The history record (index) and host a step acts on: the current placement, except a
+    VM leaving its host in SAVE_MIGRATE, saved (or shut down) where it runs, on the previous
+    placement (OpenNebula's get_previous_hostname)."""
+    records = vm.histories()
+    if vm.lcm_state is not LcmState.SAVE_MIGRATE or len(records) < 2:
+        return -1, host
+    hosts = core.pools[ObjectType.HOST]
+    host_id = records[-2].get_int("HID")
+    return -2, hosts.get(conn, host_id) if hosts.exists(conn, host_id) else None
+
+
+def step_request(core: Core, conn: Connection, drivers: DriverPool, vm: VirtualMachine, host: Host | None,
+                 step: Step) -> StepRequest:
+    placement, host = _placement(core, conn, vm, host)
+    last = vm.histories()[placement] if vm.histories() else None
     vm_mad = last.get("VM_MAD") if last is not None else ""
     tm_mad = last.get("TM_MAD") if last is not None else ""
     vn_mads = sorted({nic.findtext("VN_MAD") or "" for nic in vm.nics()} - {""})
     if simulated(drivers, vm_mad):
         tm_mad = SIMULATED_TM
         vn_mads = [SIMULATED_VNM] if vn_mads else []
-    ctx = vm_context(vm, host)
+    ctx = vm_context(vm, host, placement)
     transfers: list = []
     if step in _SCRIPTS:
         ds_id = last.get_int("DS_ID") if last is not None else -1
         vm_dir = f"{layout.base_path(core.home, ds_id)}/{vm.oid}"
         transfers = transfer.plan(_SCRIPTS[step], vm, tm_mad, ctx.host, ctx.previous_host, vm_dir)
     target_id, hypervisor_id = _target(vm, step)
+    if step in disks.ACTIONS:
+        ds_id = last.get_int("DS_ID") if last is not None else -1
+        line = disks.transfer_line(step, vm, tm_mad, ctx.host, f"{layout.base_path(core.home, ds_id)}/{vm.oid}")
+        transfers = [] if line is None else [line]
+        disk = disks.pending(vm)
+        target_id = -1 if disk is None else int(disk.get("DISK_ID") or -1)
+        hypervisor_id = str(-1 if disk is None else disks.snapshot_id(disk))
     return StepRequest(step, ctx, vm_mad, tm_mad, tuple(vn_mads), tuple(transfers), target_id, hypervisor_id)

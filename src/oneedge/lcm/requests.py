@@ -22,15 +22,17 @@ def _singles(obj: VirtualMachine | Host | None, path: str) -> dict[str, str]:
     return {child.tag: child.text or "" for child in node if len(child) == 0}
 
 
-def vm_context(vm: VirtualMachine, host: Host | None) -> VmContext:
-    """The context of an action on ``vm`` at its current placement (the last history record).
+def vm_context(vm: VirtualMachine, host: Host | None, placement: int = -1) -> VmContext:
+    """The context of an action on ``vm`` at a placement: the history record at index
+    ``placement``, the current one (the last) unless told.
 
     ``host`` is the placement's host document (None when the host is gone).
     The dummy script merges the host's TEMPLATE under the VM's USER_TEMPLATE.
     """
     records = vm.histories()
-    last = records[-1] if records else None
-    previous = records[-2].get("HOSTNAME") if len(records) > 1 else ""
+    index = len(records) + placement
+    last = records[index] if records and index >= 0 else None
+    previous = records[index - 1].get("HOSTNAME") if index > 0 else ""
     script = _script(_singles(host, "TEMPLATE"), _singles(vm, "USER_TEMPLATE"))
     return VmContext(
         vm_id=vm.oid, document=vm.body(), host=last.get("HOSTNAME") if last else "",

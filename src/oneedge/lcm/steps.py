@@ -24,6 +24,13 @@ TRANSFER_PHASES: dict[Step, str] = {
 }
 
 
+#: Disk operations that are one transfer line (``oneedge.lcm.disks``), with their phase.
+DISK_PHASES: dict[Step, str] = {
+    Step.DISK_RESIZE_OFFLINE: "resize", Step.DISK_SAVEAS: "cpds", Step.DISK_SNAPSHOT_CREATE: "snap_create",
+    Step.DISK_SNAPSHOT_REVERT: "snap_revert", Step.DISK_SNAPSHOT_DELETE: "snap_delete",
+}
+
+
 @dataclass(frozen=True)
 class StepRequest:
     step: Step
@@ -33,7 +40,8 @@ class StepRequest:
     tm_mad: str
     vn_mads: tuple[str, ...] = ()
     transfers: tuple[Transfer, ...] = ()
-    #: The disk, NIC or snapshot a hotplug step is about.
+    #: The disk, NIC or snapshot a hotplug step is about (a disk step: the disk, and its
+    #: snapshot's ID in ``hypervisor_id``).
     target_id: int = -1
     hypervisor_id: str = ""
     extra: dict[str, str] = field(default_factory=dict)
@@ -95,6 +103,18 @@ async def run(drivers: DriverPool, req: StepRequest) -> Outcome:
         return Outcome(hypervisor_id=name)
     if step in (Step.SNAPSHOT_REVERT, Step.SNAPSHOT_DELETE):
         await vmm.call(step.value, lambda d: getattr(d, step.value)(ctx, req.hypervisor_id))
+        return Outcome()
+    if step is Step.DISK_RESIZE:
+        # As one_vmm_exec's resize_disk: the TM grows the file, then the hypervisor the guest's disk.
+        await _transfer(drivers, req, "resize")
+        await vmm.call("resize_disk", lambda d: d.resize_disk(ctx, req.target_id))
+        return Outcome()
+    if step is Step.DISK_SNAPSHOT_LIVE:
+        await vmm.call("disk_snapshot_create", lambda d: d.disk_snapshot_create(ctx, req.target_id,
+                                                                               int(req.hypervisor_id)))
+        return Outcome()
+    if step in DISK_PHASES:
+        await _transfer(drivers, req, DISK_PHASES[step])
         return Outcome()
     if step is Step.CLEANUP:
         # Best effort, as OpenNebula's: every part runs even if one fails.

@@ -54,7 +54,38 @@ WAITS_FOR: dict[L, S] = {
     L.HOTPLUG_EPILOG_POWEROFF: S.EPILOG_DETACH, L.HOTPLUG_NIC: S.ATTACH_NIC,
     L.HOTPLUG_SNAPSHOT: S.SNAPSHOT_CREATE, L.HOTPLUG_RESIZE: S.RESIZE,
     L.CLEANUP_DELETE: S.CLEANUP, L.CLEANUP_RESUBMIT: S.CLEANUP,
+    L.DISK_RESIZE: S.DISK_RESIZE, L.DISK_RESIZE_POWEROFF: S.DISK_RESIZE_OFFLINE,
+    L.DISK_RESIZE_UNDEPLOYED: S.DISK_RESIZE_OFFLINE,
+    **{lcm: S.DISK_SAVEAS for lcm in (L.HOTPLUG_SAVEAS, L.HOTPLUG_SAVEAS_POWEROFF, L.HOTPLUG_SAVEAS_SUSPENDED,
+                                      L.HOTPLUG_SAVEAS_UNDEPLOYED, L.HOTPLUG_SAVEAS_STOPPED)},
+    L.DISK_SNAPSHOT: S.DISK_SNAPSHOT_LIVE, L.DISK_SNAPSHOT_POWEROFF: S.DISK_SNAPSHOT_CREATE,
+    L.DISK_SNAPSHOT_SUSPENDED: S.DISK_SNAPSHOT_CREATE, L.DISK_SNAPSHOT_REVERT_POWEROFF: S.DISK_SNAPSHOT_REVERT,
+    L.DISK_SNAPSHOT_DELETE: S.DISK_SNAPSHOT_DELETE, L.DISK_SNAPSHOT_DELETE_POWEROFF: S.DISK_SNAPSHOT_DELETE,
+    L.DISK_SNAPSHOT_DELETE_SUSPENDED: S.DISK_SNAPSHOT_DELETE,
 }
+
+#: Disk operations: (event, source, the state it waits in). The VM goes back to its source
+#: state whatever the outcome (LifeCycleStates.cc trigger_disk_*_success/failure,
+#: trigger_saveas_*); DispatchManagerActions.cc and VirtualMachine::set_saveas_state say
+#: where each is allowed. OpenNebula 6.10 reverts a disk snapshot only powered off:
+#: DISK_SNAPSHOT_REVERT (58) and DISK_SNAPSHOT_REVERT_SUSPENDED (55) are retired.
+DISK_OPERATIONS: tuple[tuple[V, State, State], ...] = (
+    (V.DISK_RESIZE, RUNNING, active(L.DISK_RESIZE)),
+    (V.DISK_RESIZE, POWEROFF, active(L.DISK_RESIZE_POWEROFF)),
+    (V.DISK_RESIZE, UNDEPLOYED, active(L.DISK_RESIZE_UNDEPLOYED)),
+    (V.DISK_SAVEAS, RUNNING, active(L.HOTPLUG_SAVEAS)),
+    (V.DISK_SAVEAS, POWEROFF, active(L.HOTPLUG_SAVEAS_POWEROFF)),
+    (V.DISK_SAVEAS, SUSPENDED, active(L.HOTPLUG_SAVEAS_SUSPENDED)),
+    (V.DISK_SAVEAS, UNDEPLOYED, active(L.HOTPLUG_SAVEAS_UNDEPLOYED)),
+    (V.DISK_SAVEAS, STOPPED, active(L.HOTPLUG_SAVEAS_STOPPED)),
+    (V.DISK_SNAPSHOT_CREATE, RUNNING, active(L.DISK_SNAPSHOT)),
+    (V.DISK_SNAPSHOT_CREATE, POWEROFF, active(L.DISK_SNAPSHOT_POWEROFF)),
+    (V.DISK_SNAPSHOT_CREATE, SUSPENDED, active(L.DISK_SNAPSHOT_SUSPENDED)),
+    (V.DISK_SNAPSHOT_REVERT, POWEROFF, active(L.DISK_SNAPSHOT_REVERT_POWEROFF)),
+    (V.DISK_SNAPSHOT_DELETE, RUNNING, active(L.DISK_SNAPSHOT_DELETE)),
+    (V.DISK_SNAPSHOT_DELETE, POWEROFF, active(L.DISK_SNAPSHOT_DELETE_POWEROFF)),
+    (V.DISK_SNAPSHOT_DELETE, SUSPENDED, active(L.DISK_SNAPSHOT_DELETE_SUSPENDED)),
+)
 
 #: Failure states and the state a retry (or a successful recover) goes back to.
 FAILURES: dict[L, L] = {
@@ -211,6 +242,11 @@ def _rows() -> list[Row]:
                             (L.HOTPLUG_EPILOG_POWEROFF, POWEROFF)):
         row(active(hotplug), V.SUCCESS, target, commit)
         row(active(hotplug), V.FAILURE, target, rollback)
+    # -- disk operations ---------------------------------------------------------------------------------------------
+    for event, source, waiting in DISK_OPERATIONS:
+        row(source, event, waiting)
+        row(waiting, V.SUCCESS, source, frozenset({E.DISK_COMMIT}))
+        row(waiting, V.FAILURE, source, frozenset({E.DISK_ROLLBACK, E.ERROR}))
     # -- monitoring -----------------------------------------------------------------------------------------------
     row(RUNNING, V.MONITOR_LOST, UNKNOWN)
     row(UNKNOWN, V.MONITOR_FOUND, RUNNING)

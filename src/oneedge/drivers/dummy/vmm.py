@@ -66,6 +66,12 @@ class DummyVirtualMachineDriver(VirtualMachineDriver):
     async def resize(self, ctx: VmContext) -> None:
         await act(ctx.script, "vmm", "resize")
 
+    async def resize_disk(self, ctx: VmContext, disk_id: int) -> None:
+        await act(ctx.script, "vmm", "resize_disk")
+
+    async def disk_snapshot_create(self, ctx: VmContext, disk_id: int, snapshot_id: int) -> None:
+        await act(ctx.script, "vmm", "disk_snapshot_create")
+
     async def update_conf(self, ctx: VmContext) -> None:
         await act(ctx.script, "vmm", "update_conf")
 

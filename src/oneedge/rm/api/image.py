@@ -206,6 +206,51 @@ class ImageAPI(ObjectAPI[Image]):
         with self.core.store.write() as conn:
             return self.clone_image(conn, req, image_id, name, ds_id)
 
+    # -- a VM disk saved as a new image (one.vm.disksaveas) ---------------------------------
+    def save_as(self, conn: Connection, req: Request, origin_id: int, name: str, type_text: str, size_mb: int,
+                saved: dict[str, int]) -> Image:
+        """A new LOCKED image in the datastore of image ``origin_id`` (the disk's), with the
+        SAVED_* attributes of ``saved``; the VM's transfer driver copies the disk to its SOURCE
+        and :meth:`saved` ends it (RequestManagerVirtualMachine.cc VirtualMachineDiskSaveas)."""
+        origin = self.get(conn, origin_id)
+        if origin.image_type not in (ImageType.OS, ImageType.DATABLOCK, ImageType.CDROM):
+            raise action_error(f"Cannot save_as image of type {origin.image_type.name}", origin_id)
+        try:
+            image_type = ImageType.parse(type_text) if type_text else origin.image_type
+        except ValueError as exc:
+            raise allocate_error("image", str(exc)) from None
+        req.authorize_create(ObjectType.IMAGE)
+        ds = self._datastore_for(req, conn, origin.ds_id, image_type)
+        template = Template()
+        for attribute, value in saved.items():
+            template.set(attribute, str(value))
+        for attribute in ("TARGET", "DEV_PREFIX"):
+            if origin.template.get(attribute):
+                template.set(attribute, origin.template.get(attribute) or "")
+        spec = ImageSpec(name, image_type, False, "", "", origin.format, size_mb)
+        image = self._create(req, conn, spec, ds, template, True)
+        image.set("SOURCE", layout.source_path(ds.base_path, secrets.token_hex(16)))
+        self.pool.update(conn, image)
+        return image
+
+    def saved(self, conn: Connection, image_id: int, error: str) -> None:
+        """The save-as copy ended: READY, or ERROR with ``error``."""
+        if not self.pool.exists(conn, image_id):
+            return
+        image = self.get(conn, image_id)
+        if error:
+            image.set_error(error)
+        else:
+            image.state = ImageState.READY
+        self.pool.update(conn, image)
+
+    def set_size(self, conn: Connection, image_id: int, size_mb: int) -> None:
+        """A persistent image grew with the disk that is the image itself (disk resize)."""
+        if self.pool.exists(conn, image_id):
+            image = self.get(conn, image_id)
+            image.set("SIZE", size_mb)
+            self.pool.update(conn, image)
+
     # -- what VMs use -----------------------------------------------------------------------
     def acquire(self, conn: Connection, req: Request, disk: VectorAttribute, vm_id: int,
                 uid: int | None = None, attach: bool = False) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from oneedge.errors import action_error
 from oneedge.lcm import machine
 from oneedge.lcm.attach import HotplugVerbs
+from oneedge.lcm.disk_verbs import DiskVerbs
 from oneedge.lcm.dispatch import Placer, deploy_event
 from oneedge.lcm.events import VERBS, Event
 from oneedge.lcm.manager import LifeCycleManager
@@ -50,7 +51,7 @@ def wrong_state(event: Event, vm: VirtualMachine) -> str:
     return f"Could not {VERBS[event]} VM {vm.oid}, wrong state {machine.state_name((vm.state, vm.lcm_state))}."
 
 
-class VirtualMachineActionsAPI(HotplugVerbs):
+class VirtualMachineActionsAPI(HotplugVerbs, DiskVerbs):
     def __init__(self, core: Core) -> None:
         self.core = core
 
@@ -170,4 +171,5 @@ class VirtualMachineActionsAPI(HotplugVerbs):
             method("one.vm.migrate", self.migrate, int, int, bool, bool, int, int),
             method("one.vm.recover", self.recover, int, int),
             *self.hotplug_methods(),
+            *self.disk_methods(),
         ]
