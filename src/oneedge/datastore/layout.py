@@ -15,6 +15,11 @@ def base_path(home: Path, ds_id: int) -> Path:
     return home / "datastores" / str(ds_id)
 
 
+#: Files of the files datastore a VM boots from (OS/KERNEL_DS, OS/INITRD_DS), by the name the
+#: prolog gives their copy in the VM directory (as OpenNebula's ``kernel`` and ``ramdisk``).
+OS_FILES = {"KERNEL_DS": "kernel", "INITRD_DS": "ramdisk"}
+
+
 def source_path(base: str, token: str) -> str:
     """The SOURCE of a new image: a unique name in the datastore directory (fs driver style)."""
     if not token or "/" in token or token in (".", ".."):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from oneedge.datastore.layout import OS_FILES
 from oneedge.drivers.requests import Transfer
 from oneedge.lcm.events import Step
 from oneedge.pool.vm import VirtualMachine
@@ -43,6 +44,16 @@ def _epilog_line(tm_mad: str, host: str, vm_dir: str, disk: etree._Element) -> T
     return Transfer("DELETE", tm_mad, source, "", disk_id)
 
 
+def _os_lines(tm_mad: str, host: str, vm_dir: str, vm: VirtualMachine) -> list[Transfer]:
+    """Kernel and initrd of the files datastore (their SOURCE, set at allocation) copied into
+    the VM directory."""
+    os_node = vm.root.find("TEMPLATE/OS")
+    if os_node is None:
+        return []
+    return [Transfer("CLONE", tm_mad, source, f"{host}:{vm_dir}/{name}")
+            for attribute, name in OS_FILES.items() if (source := os_node.findtext(attribute) or "")]
+
+
 def plan(step: Step, vm: VirtualMachine, tm_mad: str, host: str, previous_host: str, vm_dir: str) -> list[Transfer]:
     """The transfer script of ``step`` (a TM step) for ``vm`` placed on ``host`` with system ``tm_mad``."""
     disks = [d for d in vm.disks()]
@@ -51,6 +62,7 @@ def plan(step: Step, vm: VirtualMachine, tm_mad: str, host: str, previous_host: 
     context = vm.root.find("TEMPLATE/CONTEXT") is not None
     if step is Step.PROLOG:
         lines = [_prolog_line(tm_mad, host, vm_dir, d) for d in settled]
+        lines += _os_lines(tm_mad, host, vm_dir, vm)
         if context:
             lines.append(Transfer("CONTEXT", tm_mad, "", f"{host}:{vm_dir}/disk.context"))
         return lines

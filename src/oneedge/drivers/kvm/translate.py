@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from oneedge.datastore.layout import OS_FILES
 from oneedge.drivers.kvm.config import CACHE_MODES, NIC_MODELS, Disk, Nic, QemuConfig, Vnc
 
 #: Where hosts keep VM runtime files (pid file, monitor sockets); see the host-side ``runtime``.
@@ -145,8 +146,9 @@ def translate(document: str, ds_id: int, facts: HostFacts, *, incoming: bool = F
     context = template.find("CONTEXT")
     if context is not None and _text(context, "DISK_ID"):
         disks.append(disk_of(context, directory, boot))
-    kernel = _text(os_node, "KERNEL") or _text(os_node, "KERNEL_DS")
-    initrd = _text(os_node, "INITRD") or _text(os_node, "INITRD_DS")
+    # The prolog copies KERNEL_DS and INITRD_DS files into the VM directory.
+    kernel = _text(os_node, "KERNEL") or _os_file(os_node, "KERNEL_DS", directory)
+    initrd = _text(os_node, "INITRD") or _os_file(os_node, "INITRD_DS", directory)
     cmdline = _text(os_node, "KERNEL_CMD")
     if kernel and _text(os_node, "ROOT"):
         cmdline = f"root=/dev/{_text(os_node, 'ROOT')} {cmdline}".strip()
@@ -162,6 +164,10 @@ def translate(document: str, ds_id: int, facts: HostFacts, *, incoming: bool = F
         disks=tuple(disks), nics=tuple(nic_of(node, vm_id, boot) for node in template.findall("NIC")),
         vnc=_vnc(template, vm_id), raw=_raw(template), incoming=incoming,
         files=tuple(p for p in [kernel, initrd if kernel else "", *(d.path for d in disks)] if p))
+
+
+def _os_file(os_node: etree._Element | None, attribute: str, directory: str) -> str:
+    return f"{directory}/{OS_FILES[attribute]}" if _text(os_node, attribute) else ""
 
 
 def _cpu_model(model: str) -> str:

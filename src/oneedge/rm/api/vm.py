@@ -20,6 +20,7 @@ from oneedge.pool.vmtemplate import (DEFAULT_VM_RESTRICTED_ATTR, InvalidTemplate
                                      find_restricted, restricted_map, split_template)
 from oneedge.rm.api.image import ImageAPI
 from oneedge.rm.api.shared import FILTER_ALL, ObjectAPI
+from oneedge.rm.api.vm_os import resolve_os_files
 from oneedge.rm.method import Method, method
 from oneedge.rm.request import Request
 from oneedge.template import SingleAttribute, Template, TemplateError, parse_any
@@ -49,6 +50,7 @@ class VMAPI(ObjectAPI[VirtualMachine]):
         picks the error code, as OpenNebula's allocate and instantiate differ).
         """
         req.authorize_create(ObjectType.VM)
+        resolve_os_files(conn, req, self.core.pools[ObjectType.IMAGE], tmpl)
         oid = self.core.store.next_oid(conn, self.pool.table.name)
         parts = split_template(tmpl, oid, hold)
         if parts.image_disks:
