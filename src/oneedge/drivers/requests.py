@@ -24,6 +24,9 @@ class VmContext:
     #: Attributes the dummy drivers read to fail, hang or slow down (DUMMY_* of the
     #: VM's USER_TEMPLATE, then of the host's TEMPLATE).
     script: dict[str, str] = field(default_factory=dict)
+    #: Attributes of the networks of the VM's NICs by NETWORK_ID, for its context
+    #: (``oneedge.context.script.context_sh``); filled for the steps that write it.
+    networks: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

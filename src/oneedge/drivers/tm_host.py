@@ -99,7 +99,7 @@ class HostTransferDriver(TransferDriver):
         with tempfile.TemporaryDirectory(prefix="oneedge-context-") as tmp:
             iso = Path(tmp, "context.iso")
             try:
-                await asyncio.to_thread(write_iso, iso, context_sh(ctx.document))
+                await asyncio.to_thread(write_iso, iso, context_sh(ctx.document, ctx.networks))
             except ContextError as exc:
                 raise DriverError(f"context: {exc}") from None
             await self.files.copy(Location("", PurePosixPath(iso)), target)

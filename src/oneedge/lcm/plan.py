@@ -8,6 +8,7 @@ transfers and networks go to the dummy TM and VNM instead.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
@@ -16,6 +17,7 @@ from oneedge.datastore import layout
 from oneedge.drivers.runner import DriverPool
 from oneedge.lcm import disks, transfer
 from oneedge.lcm.events import Step
+from oneedge.lcm.networks import context_networks
 from oneedge.lcm.requests import vm_context
 from oneedge.lcm.steps import TRANSFER_PHASES, StepRequest
 from oneedge.pool.host import Host
@@ -86,6 +88,8 @@ def step_request(core: Core, conn: Connection, drivers: DriverPool, vm: VirtualM
         ds_id = last.get_int("DS_ID") if last is not None else -1
         vm_dir = f"{layout.base_path(core.home, ds_id)}/{vm.oid}"
         transfers = transfer.plan(_SCRIPTS[step], vm, tm_mad, ctx.host, ctx.previous_host, vm_dir)
+        if any(line.action == "CONTEXT" for line in transfers):
+            ctx = replace(ctx, networks=context_networks(core.pools, conn, vm))
     target_id, hypervisor_id = _target(vm, step)
     if step in disks.ACTIONS:
         ds_id = last.get_int("DS_ID") if last is not None else -1
