@@ -83,7 +83,9 @@ class HotplugVerbs:
 
         def edit(conn: Connection, vm: VirtualMachine) -> None:
             template = vm.template
-            disk.set("DISK_ID", str(_next_id(template, "DISK", "DISK_ID")))
+            # NOTE(e2e): the context CD holds a DISK_ID too, as VirtualMachine::set_up_attach_disk counts it.
+            disk.set("DISK_ID", str(max(_next_id(template, "DISK", "DISK_ID"),
+                                        _next_id(template, "CONTEXT", "DISK_ID"))))
             if disk.get("IMAGE_ID") is not None or disk.get("IMAGE") is not None:
                 self.core.api(ImageAPI).acquire(conn, req, disk, vm.oid, uid=vm.uid, attach=True)
             elif (disk.get("TYPE") or "").lower() not in ("fs", "swap") or not (disk.get("SIZE") or "").isdigit():

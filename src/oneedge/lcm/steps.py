@@ -23,7 +23,6 @@ TRANSFER_PHASES: dict[Step, str] = {
     Step.PROLOG_ATTACH: "prolog_attach", Step.EPILOG_DETACH: "epilog_detach",
 }
 
-
 #: Disk operations that are one transfer line (``oneedge.lcm.disks``), with their phase.
 DISK_PHASES: dict[Step, str] = {
     Step.DISK_RESIZE_OFFLINE: "resize", Step.DISK_SAVEAS: "cpds", Step.DISK_SNAPSHOT_CREATE: "snap_create",
@@ -53,6 +52,15 @@ async def _network(drivers: DriverPool, req: StepRequest, action: str) -> None:
         await runner.call(action, lambda d, a=action: getattr(d, a)(req.ctx))
 
 
+async def _undo_network(drivers: DriverPool, req: StepRequest) -> None:
+    """A failed boot takes back what ``pre`` made (taps, bridges), as one_vmm_exec's deploy
+    fail actions; the boot's error is the one the user sees, so a failed clean-up is dropped."""
+    try:
+        await _network(drivers, req, "clean")
+    except DriverError:
+        pass
+
+
 async def _transfer(drivers: DriverPool, req: StepRequest, phase: str) -> None:
     runner = drivers.runner("tm", req.tm_mad)
     await runner.call(phase, lambda d: d.transfer(req.ctx, phase, list(req.transfers)))
@@ -66,14 +74,13 @@ async def run(drivers: DriverPool, req: StepRequest) -> Outcome:
         return Outcome()
     vmm = drivers.runner("vmm", req.vm_mad)
     ctx = req.ctx
-    if step is Step.DEPLOY:
+    if step in (Step.DEPLOY, Step.RESTORE):
         await _network(drivers, req, "pre")
-        deploy_id = await vmm.call("deploy", lambda d: d.deploy(ctx))
-        await _network(drivers, req, "post")
-        return Outcome(deploy_id=deploy_id)
-    if step is Step.RESTORE:
-        await _network(drivers, req, "pre")
-        deploy_id = await vmm.call("restore", lambda d: d.restore(ctx))
+        try:
+            deploy_id = await vmm.call(step.value, lambda d: getattr(d, step.value)(ctx))
+        except DriverError:
+            await _undo_network(drivers, req)
+            raise
         await _network(drivers, req, "post")
         return Outcome(deploy_id=deploy_id)
     if step in (Step.SHUTDOWN, Step.CANCEL):
