@@ -8,7 +8,8 @@ from oneedge.cli.kind import Kind
 from oneedge.cli.table import Column, Table
 from oneedge.cli.verbs import (list_verb, lock_verbs, ownership_verbs, rename_verb, show_verb, top_verb,
                                update_verb)
-from oneedge.cli.vmactions import WAIT, action, attach_verbs, deploy, migrate, recover, resize, snapshot_verbs
+from oneedge.cli.vmactions import (WAIT, action, attach_verbs, deploy, disk_verbs, migrate, recover, resize,
+                                   snapshot_verbs)
 
 TYPE_CHECKING = False  # typing costs start-up time, see oneedge.cli.table
 if TYPE_CHECKING:
@@ -125,6 +126,7 @@ TOOL = Tool("onevm", "Manage OpenNebula virtual machines", [
     *attach_verbs(VM),
     resize(VM),
     *snapshot_verbs(VM),
+    *disk_verbs(VM),
     list_verb(VM, TABLE, examples=("onevm list", "onevm list mine -l ID,NAME,STAT", "onevm list --filter STAT=runn")),
     show_verb(VM, _render),
     top_verb(VM, TABLE),

@@ -227,3 +227,41 @@ def snapshot_verbs(kind: Kind) -> list[Verb]:
         _one(kind, "snapshot-delete", "Deletes a VM snapshot", "snapshotdelete", snap,
              lambda c, a: (a.snapshot,), ("onevm snapshot-delete 3 0",)),
     ]
+
+
+def disk_verbs(kind: Kind) -> list[Verb]:
+    """``disk-resize``, ``disk-saveas`` and ``disk-snapshot-*``: one VM, one of its disks."""
+    from oneedge.cli.fmt import size_mb
+
+    def new_size(ctx: Context, a: argparse.Namespace) -> tuple[int, str]:
+        try:
+            return a.disk, str(size_mb(a.size))
+        except ValueError as exc:
+            raise CliError(f"onevm disk-resize: {exc}", 2) from None
+
+    def saveas(ctx: Context, a: argparse.Namespace) -> None:
+        image = ctx.call(kind.method("disksaveas"), kind.to_id(ctx, a.id), a.disk, a.name, a.type or "",
+                         a.snapshot)
+        ctx.echo(f"Image ID: {image}")
+
+    disk = Arg("disk", type=int, metavar="DISKID")
+    snap = Arg("snapshot", type=int, metavar="SNAPSHOTID")
+    vm = Arg("id", metavar="VMID", help="VM name or ID")
+    return [
+        _one(kind, "disk-resize", "Grows a disk of a VM", "diskresize", (disk, Arg("size", metavar="SIZE")),
+             new_size, ("onevm disk-resize 3 0 20G",)),
+        Verb("disk-saveas", "Saves a disk of a VM (or one of its snapshots) as a new image", saveas,
+             (vm, disk, Arg("name", metavar="IMAGE_NAME"), Arg("--type", help="type of the new image"),
+              Arg("--snapshot", type=int, default=-1, metavar="SNAPSHOTID", help="save this disk snapshot")),
+             ("onevm disk-saveas 3 0 backup-disk", "onevm disk-saveas 3 0 old-state --snapshot 1")),
+        _one(kind, "disk-snapshot-create", "Takes a snapshot of a VM disk", "disksnapshotcreate",
+             (disk, Arg("name", metavar="NAME")), lambda c, a: (a.disk, a.name),
+             ("onevm disk-snapshot-create 3 0 before-upgrade",)),
+        _one(kind, "disk-snapshot-revert", "Reverts a VM disk to a snapshot", "disksnapshotrevert", (disk, snap),
+             lambda c, a: (a.disk, a.snapshot), ("onevm disk-snapshot-revert 3 0 1",)),
+        _one(kind, "disk-snapshot-delete", "Deletes a VM disk snapshot", "disksnapshotdelete", (disk, snap),
+             lambda c, a: (a.disk, a.snapshot), ("onevm disk-snapshot-delete 3 0 1",)),
+        _one(kind, "disk-snapshot-rename", "Renames a VM disk snapshot", "disksnapshotrename",
+             (disk, snap, Arg("name", metavar="NAME")), lambda c, a: (a.disk, a.snapshot, a.name),
+             ("onevm disk-snapshot-rename 3 0 1 stable",)),
+    ]
