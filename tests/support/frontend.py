@@ -141,8 +141,10 @@ class Frontend:
         return path.read_text() if path.exists() else ""
 
 
-def start(home: Path, port: int | None = None, extra: tuple[str, ...] = (), timeout: float = 30) -> Frontend:
-    """Start ``oneedge up`` and wait until it answers ``one.system.version``."""
+def start(home: Path, port: int | None = None, extra: tuple[str, ...] = (), timeout: float = 30,
+          local_host: bool = False) -> Frontend:
+    """Start ``oneedge up`` and wait until it answers ``one.system.version``; without
+    ``local_host`` it does not set up this machine as its kvm host (``--no-local-host``)."""
     port = port or free_port()
     if not (home / "oned.conf").exists():
         write_conf(home)
@@ -152,7 +154,8 @@ def start(home: Path, port: int | None = None, extra: tuple[str, ...] = (), time
     env = dict(os.environ, PYTHONUNBUFFERED="1", XDG_RUNTIME_DIR=str(runtime))
     with open(home.parent / f"{home.name}.out", "a") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "oneedge", "up", "--home", str(home), "--port", str(port), *extra],
+            [sys.executable, "-m", "oneedge", "up", "--home", str(home), "--port", str(port),
+             *(() if local_host else ("--no-local-host",)), *extra],
             stdout=out, stderr=subprocess.STDOUT, env=env,
         )
     frontend = Frontend(home, port, process)

@@ -73,7 +73,14 @@ def main() -> None:
 @click.option("--auto-upgrade-config", is_flag=True,
               help="Upgrade an older configuration in HOME with onecfg before starting, "
                    "instead of refusing to start.")
-def up(home: Path, port: int | None, listen: str | None, auto_upgrade_config: bool) -> None:
+@click.option("--no-local-host", is_flag=True,
+              help="Do not set up this machine as a kvm host with the network 'local' and the "
+                   "template 'edge-guest' (done on every start for what is missing).")
+@click.option("--local-network", default="172.31.255.0/24", show_default=True,
+              help="IPv4 range of the network 'local'; its bridge oneedge0 gets the first address.")
+@click.option("--local-bridge", default="oneedge0", show_default=True, help="Bridge of the network 'local'.")
+def up(home: Path, port: int | None, listen: str | None, auto_upgrade_config: bool, no_local_host: bool,
+       local_network: str, local_bridge: str) -> None:
     """Run the whole front-end in the foreground until SIGTERM or SIGINT.
 
     On first start it creates HOME, writes a default oned.conf, the database,
@@ -122,7 +129,12 @@ def up(home: Path, port: int | None, listen: str | None, auto_upgrade_config: bo
     ))
     click.echo(f"oneedge {__version__}: XML-RPC API on {core.endpoint}, home {home}", err=True)
     # The CLI finds this front-end without ONE_XMLRPC/ONE_AUTH through the announcement.
-    server.on_listening = lambda: discovery.announce(core.endpoint, home)
+    def listening() -> None:
+        discovery.announce(core.endpoint, home)
+        if not no_local_host:
+            _local_host(core.endpoint, home, local_network, local_bridge)
+
+    server.on_listening = listening
     try:
         server.run()
     finally:
@@ -132,6 +144,22 @@ def up(home: Path, port: int | None, listen: str | None, auto_upgrade_config: bo
     if not server.started:
         click.echo(f"oneedge: could not listen on {host}:{port} (see {home / 'oned.log'})", err=True)
         sys.exit(1)
+
+
+def _local_host(endpoint: str, home: Path, network: str, bridge: str) -> None:
+    """The single-host set-up (``oneedge.firstrun``) in a thread: it calls this front-end's API."""
+    import ipaddress
+    import threading
+
+    from oneedge import firstrun
+
+    def run() -> None:
+        try:
+            firstrun.run(endpoint, home, firstrun.LocalSetup(ipaddress.IPv4Network(network), bridge))
+        except Exception:  # noqa: BLE001 - the front-end runs on; the log says what is missing
+            logging.getLogger("oneedge.firstrun").exception("single-host set-up failed")
+
+    threading.Thread(target=run, name="firstrun", daemon=True).start()
 
 
 @main.command()
