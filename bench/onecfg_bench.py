@@ -19,7 +19,8 @@ from oneedge.onecfg.registry import Registry
 from oneedge.onecfg.settings import Settings
 from oneedge.onecfg.upgrade import Options, upgrade
 
-DATA = Path("/work/shared/data/opennebula-config")
+# The shared data folder stands beside the repository (../shared).
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "opennebula-config"
 VERSIONS = ["5.6.0", "5.8.0", "5.10.0", "5.12.0", "6.0.0"]
 
 

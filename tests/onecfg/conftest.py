@@ -11,8 +11,9 @@ import yaml
 from oneedge.onecfg.registry import Registry
 from oneedge.onecfg.versions import Descriptor
 from oneedge.onecfg.generate import generate
+from support.xsd import SHARED
 
-DATA = Path("/work/shared/data/opennebula-config")
+DATA = SHARED / "data" / "opennebula-config"
 VERSIONS = ["5.6.0", "5.8.0", "5.10.0", "5.12.0", "6.0.0"]
 STEPS = list(zip(VERSIONS, VERSIONS[1:]))
 

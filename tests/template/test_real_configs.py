@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from oneedge.template import parse
+from support.xsd import SHARED
 
-DATA = Path("/work/shared/data/opennebula-config")
+DATA = SHARED / "data" / "opennebula-config"
 NAMES = ("oned.conf", "monitord.conf", "sched.conf")
 FILES = sorted(
     path
