@@ -5,7 +5,9 @@
 Starts a real ``oneedge up`` on a fresh home, creates the dummy hosts and
 waits for them to be MONITORED, then instantiates the VMs from a template
 and measures until every VM is RUNNING (goal: 1,000 VMs on 100 hosts under
-10 s end to end). When the front-end runs a scheduler (a VM left PENDING is
+10 s end to end) and the front-end's CPU time per VM (its processes' user+system
+time from /proc, a figure less noisy than wall time on a shared machine).
+When the front-end runs a scheduler (a VM left PENDING is
 placed without help) the VMs are only instantiated; otherwise each one is
 placed with one.vm.deploy, round robin over the hosts, by concurrent clients.
 Prints the phases and the rate.
@@ -14,6 +16,7 @@ Prints the phases and the rate.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -35,6 +38,29 @@ def ok(proxy, method: str, *args):
     if not result[0]:
         raise RuntimeError(f"{method}{args[1:]}: {result[1]}")
     return result[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU time of ``pid`` and its living descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # gone meanwhile
+        child = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(child)
+        times[child] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += times.get(current, 0.0)
+        todo.extend(children.get(current, ()))
+    return total
 
 
 def count_running(proxy, session: str) -> int:
@@ -85,6 +111,7 @@ def run(frontend: fe.Frontend, vms: int, hosts: int, clients: int) -> None:
         if not scheduled:
             ok(local, "one.vm.deploy", session, vid, host_ids[index % hosts], False, -1, "")
 
+    cpu1 = cpu_seconds(frontend.process.pid)
     t1 = time.perf_counter()
     with ThreadPoolExecutor(clients) as workers:
         list(workers.map(one_vm, range(vms)))
@@ -92,11 +119,15 @@ def run(frontend: fe.Frontend, vms: int, hosts: int, clients: int) -> None:
     while (running := count_running(proxy, session)) < vms:
         time.sleep(0.05)
     t3 = time.perf_counter()
+    cpu = cpu_seconds(frontend.process.pid) - cpu1
+    cycles = frontend.log().count(" pending VMs, ")
     how = "the scheduler" if scheduled else f"one.vm.deploy ({clients} clients)"
-    print(f"placement by {how}")
+    print(f"placement by {how}" + (f" ({cycles} cycles placing VMs)" if scheduled else ""))
     print(f"{vms} VMs instantiated{'' if scheduled else ' and deployed'} in {t2 - t1:.2f} s")
     print(f"all {running} RUNNING {t3 - t1:.2f} s after the first instantiate "
           f"({vms / (t3 - t1):.0f} VMs/s; goal < 10 s for 1,000 VMs on 100 hosts)")
+    print(f"front-end CPU {cpu:.2f} s ({cpu / vms * 1000:.2f} ms per VM); "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
