@@ -18,6 +18,10 @@ from sqlalchemy.engine import Connection, Engine
 from oneedge.db.schema import pool_control
 
 _ON_COMMIT = "oneedge.on_commit"
+# NOTE: built once, values bound at execution (SQLAlchemy's compiled cache then skips
+# rebuilding them): next_oid runs in every allocation.
+_LAST_OID = sa.select(pool_control.c.last_oid).where(pool_control.c.tablename == sa.bindparam("w_table"))
+_SET_LAST_OID = sa.update(pool_control).where(pool_control.c.tablename == sa.bindparam("w_table"))
 _READ_ONLY = "oneedge_read_only"
 
 
@@ -100,15 +104,13 @@ class Store:
 
     def next_oid(self, conn: Connection, table: str, first: int = 0) -> int:
         """Hand out the next ID of a pool (inside the caller's write transaction)."""
-        last = conn.execute(
-            sa.select(pool_control.c.last_oid).where(pool_control.c.tablename == table)
-        ).scalar_one_or_none()
+        last = conn.execute(_LAST_OID, {"w_table": table}).scalar_one_or_none()
         if last is None:
             oid = first
             conn.execute(sa.insert(pool_control).values(tablename=table, last_oid=oid))
         else:
             oid = max(last + 1, first)
-            conn.execute(sa.update(pool_control).where(pool_control.c.tablename == table).values(last_oid=oid))
+            conn.execute(_SET_LAST_OID, {"w_table": table, "last_oid": oid})
         return oid
 
     def reserve_oid(self, conn: Connection, table: str, oid: int) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import logging
 import queue
@@ -103,7 +104,7 @@ class LifeCycleManager:
                 last.set("GID", req.user.gid)
         hosts: dict[int, Host | None] = {} if host is None else {host.oid: host}
         self.effects.apply(conn, vm, source, t.effects, outcome, now, hosts)
-        self._save(conn, vm, source)
+        body = self._save(conn, vm, source)
         step = t.step
         if step is None and (t.target != source or event in USER_ACTIONS):
             action = HistoryAction(last.get_int("ACTION")) if last is not None else HistoryAction.NONE
@@ -113,7 +114,8 @@ class LifeCycleManager:
             last = vm.last_history()
             current = None if last is None else self.effects.host(conn, last.get_int("HID"), hosts)
             request = step_request(self.core, conn, self.drivers, vm, current, step)
-        body, vm_id, target = vm.body(), vm.oid, t.target
+        # The published document is the one just written (steps only read the VM).
+        vm_id, target = vm.oid, t.target
         self.core.store.on_commit(conn, lambda: self._committed(vm_id, source, target, body, request,
                                                                 outcome.message, now))
         return t
@@ -122,14 +124,24 @@ class LifeCycleManager:
         last = vm.last_history()
         return None if last is None else self.effects.host(conn, last.get_int("HID"))
 
-    def _save(self, conn: Connection, vm: VirtualMachine, source: State) -> None:
-        """Write the VM only if its row is still in ``source`` (compare-and-set)."""
-        table = self.vms.table
-        result = conn.execute(sa.update(table).where(
-            table.c.oid == vm.oid, table.c.state == int(source[0]), table.c.lcm_state == int(source[1]),
-        ).values(body=vm.body(), **vm.columns()))
+    def _save(self, conn: Connection, vm: VirtualMachine, source: State) -> str:
+        """Write the VM only if its row is still in ``source`` (compare-and-set); return its body."""
+        body = vm.body()
+        result = conn.execute(self._compare_and_set, {
+            "w_oid": vm.oid, "w_state": int(source[0]), "w_lcm_state": int(source[1]), "body": body,
+            **vm.columns()})
         if result.rowcount != 1:
             raise RequestError(ErrorCode.ACTION, f"VM {vm.oid} changed state meanwhile, try again", vm.oid)
+        return body
+
+    @functools.cached_property
+    def _compare_and_set(self) -> sa.Update:
+        # NOTE: built once, values bound at execution: SQLAlchemy's compiled cache then
+        # skips rebuilding and hashing a statement on every transition.
+        table = self.vms.table
+        return sa.update(table).where(table.c.oid == sa.bindparam("w_oid"),
+                                      table.c.state == sa.bindparam("w_state"),
+                                      table.c.lcm_state == sa.bindparam("w_lcm_state"))
 
     def _committed(self, vm_id: int, source: State, target: State, body: str,
                    request: steps.StepRequest | None, message: str, now: float) -> None:
