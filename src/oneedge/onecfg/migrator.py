@@ -6,7 +6,7 @@ to move what an automatic diff cannot (renamed keys, split files)::
 
     def up(ctx):
         def move(old, new):
-            new.data ...
+            new.template.set('NEW_KEY', old.template.get('OLD_KEY'))
         ctx.process("/etc/one/oned.conf", "ONE", move)
 """
 

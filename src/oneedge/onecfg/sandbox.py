@@ -28,7 +28,7 @@ BACKUPS = "var/lib/one/backups/config"
 @dataclass
 class FileChange:
     name: str  # absolute path inside the root
-    kind: str  # "create", "update" or "delete"
+    kind: str  # "create", "update", "delete", or "mkdir" (a directory a migrator made)
 
 
 class Sandbox:
@@ -65,7 +65,8 @@ class Sandbox:
     # --- comparing and committing -------------------------------------------
 
     def changes(self) -> list[FileChange]:
-        out: list[FileChange] = []
+        made = sorted(set(_dirs(self.dir)) - set(_dirs(self.root)))
+        out: list[FileChange] = [FileChange("/" + rel, "mkdir") for rel in made]
         names = set(_files(self.dir)) | set(_files(self.root))
         for rel in sorted(names):
             new, old = self.dir / rel, self.root / rel
@@ -111,6 +112,10 @@ class Sandbox:
                 if change.kind == "delete":
                     undo.append((change.name, target, before, stat))
                     target.unlink()
+                    continue
+                if change.kind == "mkdir":
+                    created_dirs += _makedirs(target)
+                    os.chmod(target, _mode(self.path(change.name)))
                     continue
                 created_dirs += _makedirs(target.parent)
                 undo.append((change.name, target, before, stat))
@@ -162,6 +167,16 @@ def _files(base: Path) -> list[str]:
 
 def _mode(path: Path) -> int:
     return path.stat().st_mode & 0o7777
+
+
+def _dirs(base: Path) -> list[str]:
+    """Directories below the managed directories of ``base``, relative to it."""
+    out = []
+    for rel in MANAGED_DIRS:
+        top = base / rel
+        if top.is_dir():
+            out += [p.relative_to(base).as_posix() for p in top.rglob("*") if p.is_dir() and not p.is_symlink()]
+    return out
 
 
 def _makedirs(path: Path) -> list[Path]:

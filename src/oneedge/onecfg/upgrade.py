@@ -61,7 +61,8 @@ def upgrade(root: Path, descriptors: Path, options: Options) -> Result:
         new_settings.save(sandbox.dir)
         changes = sandbox.changes()
         for change in changes:
-            LOG.info("%s file '%s'", change.kind.capitalize(), change.name)
+            what = "directory" if change.kind == "mkdir" else "file"
+            LOG.info("%s %s '%s'", "Create" if change.kind == "mkdir" else change.kind.capitalize(), what, change.name)
         if options.noop:
             return Result(settings.version, changes, None)
         backup = sandbox.commit(changes)
