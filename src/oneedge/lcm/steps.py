@@ -8,7 +8,7 @@ touches the database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from oneedge.drivers.base import DriverError
 from oneedge.drivers.requests import Transfer, VmContext
@@ -66,6 +66,39 @@ async def _transfer(drivers: DriverPool, req: StepRequest, phase: str) -> None:
     await runner.call(phase, lambda d: d.transfer(req.ctx, phase, list(req.transfers)))
 
 
+async def _migrate_lines(drivers: DriverPool, req: StepRequest, action: str) -> None:
+    """The step's PREMIGRATE lines run as ``action`` (PREMIGRATE, POSTMIGRATE, FAILMIGRATE)."""
+    lines = [replace(line, action=action) for line in req.transfers]
+    phase = action.lower()
+    await drivers.runner("tm", req.tm_mad).call(phase, lambda d: d.transfer(req.ctx, phase, lines))
+
+
+async def _migrate(drivers: DriverPool, req: StepRequest) -> Outcome:
+    """A live migration as one_vmm_exec's: the TM brings the VM directory to the new host, its
+    networks are set up there, the hypervisor migrates; a failure undoes the copy (FAILMIGRATE).
+    From then on the VM runs on the new host: the source's networks and files go, and what
+    fails there is only logged (the Outcome's message)."""
+    await _migrate_lines(drivers, req, "PREMIGRATE")
+    await _network(drivers, req, "pre")
+    try:
+        await drivers.runner("vmm", req.vm_mad).call("migrate", lambda d: d.migrate(req.ctx))
+    except DriverError:
+        try:
+            await _migrate_lines(drivers, req, "FAILMIGRATE")
+        except DriverError:
+            pass  # the migration's error is the one the user sees
+        raise
+    source = replace(req, ctx=replace(req.ctx, host=req.ctx.previous_host))
+    errors = []
+    for part in (lambda: _network(drivers, source, "clean"), lambda: _network(drivers, req, "post"),
+                 lambda: _migrate_lines(drivers, req, "POSTMIGRATE")):
+        try:
+            await part()
+        except DriverError as exc:
+            errors.append(str(exc))
+    return Outcome(message="; ".join(errors))
+
+
 async def run(drivers: DriverPool, req: StepRequest) -> Outcome:
     """Run the step's actions in order; the first failure fails the step (DriverError)."""
     step = req.step
@@ -83,15 +116,14 @@ async def run(drivers: DriverPool, req: StepRequest) -> Outcome:
             raise
         await _network(drivers, req, "post")
         return Outcome(deploy_id=deploy_id)
-    if step in (Step.SHUTDOWN, Step.CANCEL):
+    if step in (Step.SHUTDOWN, Step.CANCEL, Step.SAVE):
+        # one_vmm_exec's shutdown, cancel and save: the VM's networks go with its process.
         await vmm.call(step.value, lambda d: getattr(d, step.value)(ctx))
         await _network(drivers, req, "clean")
         return Outcome()
     if step is Step.MIGRATE:
-        await _network(drivers, req, "pre")
-        await vmm.call("migrate", lambda d: d.migrate(ctx))
-        return Outcome()
-    if step in (Step.SAVE, Step.REBOOT, Step.RESET, Step.RESIZE):
+        return await _migrate(drivers, req)
+    if step in (Step.REBOOT, Step.RESET, Step.RESIZE):
         await vmm.call(step.value, lambda d: getattr(d, step.value)(ctx))
         return Outcome()
     if step is Step.ATTACH_DISK:

@@ -84,4 +84,8 @@ def plan(step: Step, vm: VirtualMachine, tm_mad: str, host: str, previous_host: 
         return [_epilog_line(tm_mad, host, vm_dir, d) for d in pending]
     if step is Step.CLEANUP:
         return [Transfer("DELETE", tm_mad, f"{host}:{vm_dir}", "")]
+    if step is Step.MIGRATE:
+        # The live migration's PREMIGRATE line; POSTMIGRATE and FAILMIGRATE take the same
+        # arguments (one_vmm_exec's migrate: PRE, POST, FAIL + the same tm_command).
+        return [Transfer("PREMIGRATE", tm_mad, f"{previous_host}:{vm_dir}", f"{host}:{vm_dir}")]
     raise ValueError(f"{step.value} is not a transfer step")
