@@ -39,21 +39,29 @@ def wait(condition: Callable[[], T], timeout: float = 60, what: str = "") -> T:
 
 @dataclass
 class GuestVm:
-    """A VM of the front-end whose system datastore is ``ds_dir`` on ``host``."""
+    """A VM of the front-end whose system datastore is ``ds_dir`` on ``host``, which this test
+    sees at ``seen_at`` (a namespace host's own files), else at the same path."""
 
     vm_id: int
     ds_dir: Path
     host: str = "localhost"
+    seen_at: Path | None = None
 
     @property
     def dir(self) -> Path:
+        """The VM directory as its host names it."""
         return self.ds_dir / str(self.vm_id)
+
+    @property
+    def files(self) -> Path:
+        """The VM directory where this test reads it."""
+        return (self.seen_at or self.ds_dir) / str(self.vm_id)
 
     def run_dir(self, host: str = "") -> Path:
         return Path(RUN_ROOT) / runtime_key(host or self.host, str(self.dir))
 
     def serial(self) -> str:
-        path = self.dir / "serial.log"
+        path = self.files / "serial.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
     def wait_serial(self, text: str, count: int = 1, timeout: float = 60) -> str:
@@ -75,8 +83,10 @@ class GuestVm:
                 out += sock.recv(65536)
         return out.decode(errors="replace").split("BEGIN42", 1)[-1].split("DONE42", 1)[0]
 
-    def processes(self) -> bytes:
-        return subprocess.run(["pgrep", "-f", f"guest=one-{self.vm_id},"], capture_output=True).stdout
+    def processes(self, host: str = "") -> bytes:
+        """The VM's QEMU on ``host`` (its command line names its runtime directory)."""
+        key = self.run_dir(host).name
+        return subprocess.run(["pgrep", "-f", f"guest=one-{self.vm_id},.*{key}"], capture_output=True).stdout
 
     def left_behind(self, host: str = "") -> list[str]:
         """QEMU, runtime directory, cgroup, taps and VM directory of the VM still on this machine."""
@@ -86,8 +96,8 @@ class GuestVm:
         key = self.run_dir(host).name
         found += [f"cgroup {root}/{key}" for root in ("/sys/fs/cgroup/oneedge", "/sys/fs/cgroup/cpu/oneedge")
                   if Path(root, key).exists()]
-        if self.processes():
-            found.append(f"QEMU {self.processes()!r}")
+        if self.processes(host):
+            found.append(f"QEMU {self.processes(host)!r}")
         found += [f"tap {name}" for name in os.listdir("/sys/class/net") if name.startswith(f"one-{self.vm_id}-")]
         return found
 

@@ -39,6 +39,8 @@ class Sshd:
     authorized_keys: list[str]
     netns: str | None = None
     max_sessions: int = 10
+    #: A command sshd runs under (inside the namespace), ending with its argv: ``unshare ...``.
+    wrapper: tuple[str, ...] = ()
     _proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -59,7 +61,7 @@ class Sshd:
         config = self.workdir / "sshd_config"
         config.write_text(self._config())
         offset = self.log.stat().st_size if self.log.exists() else 0
-        argv = [SSHD, "-D", "-f", str(config), "-E", str(self.log)]
+        argv = [*self.wrapper, SSHD, "-D", "-f", str(config), "-E", str(self.log)]
         if self.netns is not None:
             argv = ["ip", "netns", "exec", self.netns, *argv]
         self._proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
@@ -155,10 +157,11 @@ def process_gone(pid: int) -> bool:
 
 @contextlib.contextmanager
 def running_sshd(workdir: Path, address: str, authorized_keys: list[str], *, port: int | None = None,
-                 netns: str | None = None, max_sessions: int = 10) -> Iterator[Sshd]:
+                 netns: str | None = None, max_sessions: int = 10, wrapper: tuple[str, ...] = ()
+                 ) -> Iterator[Sshd]:
     """An sshd started for the block and stopped after it, whatever happens."""
     server = Sshd(workdir, address, port if port is not None else free_port(address), authorized_keys,
-                  netns=netns, max_sessions=max_sessions)
+                  netns=netns, max_sessions=max_sessions, wrapper=wrapper)
     try:
         server.start()
         yield server
