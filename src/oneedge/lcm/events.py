@@ -149,6 +149,7 @@ class Step(Enum):
     EPILOG = "epilog"
     EPILOG_LOCAL = "epilog_local"            # disks already on the front-end (stopped, undeployed)
     EPILOG_STOP = "epilog_stop"
+    EPILOG_POWEROFF = "epilog_poweroff"      # powered off, maybe by monitoring: cleans the host first
     DEPLOY = "deploy"
     RESTORE = "restore"
     SHUTDOWN = "shutdown"

@@ -132,7 +132,8 @@ def step_for(state: State, previous: State, action: HistoryAction) -> Step | Non
     """The driver step a VM in ``state`` waits for, or None when it waits for nothing.
 
     ``previous`` is PREV_STATE/PREV_LCM_STATE and ``action`` the last history
-    ACTION: a terminate from STOPPED or UNDEPLOYED runs a local epilog, a hard
+    ACTION: a terminate from STOPPED or UNDEPLOYED runs a local epilog, from POWEROFF one
+    that cleans the host first (monitoring may have seen its QEMU die), a hard
     action cancels instead of shutting down, a detach runs the detach action.
     """
     vm_state, lcm = state
@@ -141,4 +142,6 @@ def step_for(state: State, previous: State, action: HistoryAction) -> Step | Non
     step = WAITS_FOR[lcm]
     if step is Step.EPILOG and previous[0] in (VmState.STOPPED, VmState.UNDEPLOYED):
         return Step.EPILOG_LOCAL
+    if step is Step.EPILOG and previous[0] is VmState.POWEROFF:
+        return Step.EPILOG_POWEROFF
     return STEP_BY_ACTION.get((step, action), step)

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 SIMULATED_TM, SIMULATED_VNM = "dummy", "dummy"
 #: Steps whose transfer script is needed, with the script they run.
 _SCRIPTS = {**{step: step for step in TRANSFER_PHASES}, Step.ATTACH_DISK: Step.PROLOG_ATTACH,
-            Step.DETACH_DISK: Step.EPILOG_DETACH, Step.CLEANUP: Step.CLEANUP, Step.MIGRATE: Step.MIGRATE}
+            Step.DETACH_DISK: Step.EPILOG_DETACH, Step.CLEANUP: Step.CLEANUP, Step.MIGRATE: Step.MIGRATE,
+            Step.EPILOG_POWEROFF: Step.EPILOG}
 
 
 def simulated(drivers: DriverPool, vm_mad: str) -> bool:

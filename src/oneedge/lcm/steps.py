@@ -116,6 +116,14 @@ async def run(drivers: DriverPool, req: StepRequest) -> Outcome:
             raise
         await _network(drivers, req, "post")
         return Outcome(deploy_id=deploy_id)
+    if step is Step.EPILOG_POWEROFF:
+        # A VM that monitoring turned POWEROFF (its QEMU died) still has its runtime files and
+        # taps on the host: the VMM's cleanup and the networks' clean run before the epilog
+        # (after a power-off by the drivers they find nothing to do).
+        await vmm.call("cleanup", lambda d: d.cleanup(ctx))
+        await _network(drivers, req, "clean")
+        await _transfer(drivers, req, "epilog")
+        return Outcome()
     if step in (Step.SHUTDOWN, Step.CANCEL, Step.SAVE):
         # one_vmm_exec's shutdown, cancel and save: the VM's networks go with its process.
         await vmm.call(step.value, lambda d: getattr(d, step.value)(ctx))
