@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pyone
 import pytest
 from lxml import etree
 
+from oneedge.pool import xml
 from oneedge.pool.permissions import Permissions
 from oneedge.pool.vm import HistoryAction, LcmState, VirtualMachine, VmState
 from oneedge.pool.vmtemplate import InvalidTemplate, split_template
@@ -214,6 +216,25 @@ def test_states_and_history():
     assert vm.columns()["state"] == 3 and vm.columns()["lcm_state"] == 1
     with pytest.raises(KeyError):
         vm.add_history(BOGUS=1)
+
+
+def test_short_body_is_what_lxml_writes():
+    # short_body writes text itself: escapes and empty elements must be lxml's own.
+    vm = _doc()
+    odd = 'a&b<c>d\r"e\'f ]]> é'
+    vm.name = odd
+    vm.deploy_id = ""
+    user = vm.user_template
+    user.set("SCHED_MESSAGE", odd)
+    vm.user_template = user
+    vm.add_history(HOSTNAME=odd, HID=3)
+    short = vm.short_body()
+    root = etree.fromstring(short)
+    # lxml writes an element given "" as <X></X>, one read back without text as <X/>.
+    assert etree.tostring(root, encoding="unicode") == re.sub(r"<(\w+)></\1>", r"<\1/>", short)
+    assert etree.tostring(xml.sub(etree.Element("VM"), "NAME", odd), encoding="unicode") in short
+    assert root.findtext("NAME") == root.findtext("USER_TEMPLATE/SCHED_MESSAGE") == odd
+    assert root.findtext("HISTORY_RECORDS/HISTORY/HOSTNAME") == odd and "<MONITORING/>" in short
 
 
 def test_split_template_is_pure():
