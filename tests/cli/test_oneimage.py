@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import table
+from conftest import BIN, table
+from test_output_and_errors import _pty_run, _strip_ansi
 
 COLUMNS = ["ID", "USER", "GROUP", "NAME", "DATASTORE", "SIZE", "TYPE", "PER", "STAT", "RVMS"]
 
@@ -130,9 +131,6 @@ class _SlowFile:
 
 
 def test_download_progress_on_a_terminal_and_silence_in_scripts(cli, frontend):
-    from conftest import BIN
-    from test_output_and_errors import _pty_run, _strip_ansi
-
     served = _SlowFile(2 << 20)
     try:
         status, out = _pty_run([str(BIN / "oneimage"), "create", "-d", "default", "--name", "downloaded",
