@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import BIN
+from support.cli import BIN
 
 
 def _complete(tool: str, words: list[str], shell_script: str | None = None) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import table
+from support.cli import table
 
 HOST_COLUMNS = ["ID", "NAME", "CLUSTER", "TVM", "ALLOCATED_CPU", "ALLOCATED_MEM", "STAT"]
 DS_COLUMNS = ["ID", "NAME", "SIZE", "AVAIL", "CLUSTERS", "IMAGES", "TYPE", "DS", "TM", "STAT"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import table
+from support.cli import table
 
 MARKET = 'NAME="local"\nMARKET_MAD="http"\nBASE_URL="http://localhost/"\nPUBLIC_DIR="{}"\n'
 HOOK = 'NAME="h"\nTYPE="api"\nCOMMAND="/bin/true"\nCALL="one.vm.allocate"\n'

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import table
+from support.cli import table
 
 VNET = 'NAME="priv"\nVN_MAD="dummy"\nBRIDGE="br0"\nAR=[TYPE="IP4", IP="10.0.0.10", SIZE="10"]\n'
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import BIN, table
-from test_output_and_errors import _pty_run, _strip_ansi
+from support.cli import BIN, pty_run, strip_ansi, table
 
 COLUMNS = ["ID", "USER", "GROUP", "NAME", "DATASTORE", "SIZE", "TYPE", "PER", "STAT", "RVMS"]
 
@@ -133,10 +132,10 @@ class _SlowFile:
 def test_download_progress_on_a_terminal_and_silence_in_scripts(cli, frontend):
     served = _SlowFile(2 << 20)
     try:
-        status, out = _pty_run([str(BIN / "oneimage"), "create", "-d", "default", "--name", "downloaded",
+        status, out = pty_run([str(BIN / "oneimage"), "create", "-d", "default", "--name", "downloaded",
                                 "--path", served.url], cli.env, 100)
         assert status == 0, out
-        text = _strip_ansi(out)
+        text = strip_ansi(out)
         assert "Image" in text and "% of 2M" in text
         iid = int(text.split("ID: ")[1].split()[0])
         # The command returned once the image was READY.

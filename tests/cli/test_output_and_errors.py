@@ -4,16 +4,10 @@ front-end, wrong password, no credentials)."""
 from __future__ import annotations
 
 import os
-import pty
-import select
-import struct
 import subprocess
 import sys
-import termios
-import fcntl
-import time
 
-from conftest import BIN, table
+from support.cli import BIN, pty_run, strip_ansi, table
 
 from oneedge.cli import discovery
 
@@ -103,39 +97,14 @@ def test_discovery_precedence(monkeypatch, tmp_path):
     assert discovery.announced() is None
 
 
-def _pty_run(argv, env, columns):
-    """Output of ``argv`` run in a pseudo-terminal ``columns`` wide."""
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    process = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True)
-    os.close(follower)
-    chunks = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 1)
-        if ready:
-            try:
-                data = os.read(leader, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif process.poll() is not None:
-            break
-    process.wait(10)
-    os.close(leader)
-    return process.returncode, b"".join(chunks).decode()
-
-
 def test_list_fits_the_terminal(cli):
     cli.new_id("onevm", "create", "--name", "a-rather-long-virtual-machine-name", "--cpu", "1", "--memory", "64",
                "--hold")
     for columns in (120, 60):
-        status, out = _pty_run([str(BIN / "onevm"), "list"], cli.env, columns)
+        status, out = pty_run([str(BIN / "onevm"), "list"], cli.env, columns)
         assert status == 0, out
         lines = out.replace("\r\n", "\n").rstrip("\n").split("\n")
-        plain = [_strip_ansi(line) for line in lines]
+        plain = [strip_ansi(line) for line in lines]
         assert all(len(line) <= columns for line in plain), plain
         assert plain[0].split()[:2] == ["ID", "USER"]
         assert "\33[1m\33[4m" in lines[0], "header is bold and underlined on a terminal"
@@ -145,7 +114,3 @@ def test_list_fits_the_terminal(cli):
             assert any("a-rather-long-virtual-machine-name" in line for line in plain)
 
 
-def _strip_ansi(text):
-    import re
-
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)

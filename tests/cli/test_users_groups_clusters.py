@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import table
+from support.cli import table
 
 
 def test_user_list_and_show(cli):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from conftest import table
+from support.cli import table
 
 
 def _vm(cli, vid):

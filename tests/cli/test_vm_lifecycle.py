@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import BIN
-from test_output_and_errors import _pty_run, _strip_ansi
+from support.cli import BIN, pty_run, strip_ansi
 
 
 def _state(cli, vid):
@@ -37,9 +36,9 @@ def test_wait_shows_progress_on_a_terminal_only(cli):
     # The dummy driver takes DUMMY_DELAY seconds per action: long enough to show progress.
     slow = ("onevm", "create", "-", "--cpu", "0.1", "--memory", "64", "--hold")
     vid = cli.new_id(*slow, "--name", "tty", input='DUMMY_DELAY="0.3"\n')
-    status, out = _pty_run([str(BIN / "onevm"), "deploy", str(vid), "h1", "--wait"], cli.env, 100)
+    status, out = pty_run([str(BIN / "onevm"), "deploy", str(vid), "h1", "--wait"], cli.env, 100)
     assert status == 0, out
-    assert f"VM {vid}: waiting for RUNNING (" in _strip_ansi(out) and "\r\33[K" in out
+    assert f"VM {vid}: waiting for RUNNING (" in strip_ansi(out) and "\r\33[K" in out
     assert _state(cli, vid) == ("3", "3")
     done = cli.run("onevm", "poweroff", str(vid), "--wait")
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")

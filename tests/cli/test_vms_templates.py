@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import table
+from support.cli import table
 
 
 def test_template_create_instantiate_and_vm_list(cli, frontend):
