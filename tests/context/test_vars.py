@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from oneedge.context.vars import ContextVariableError, context_values
+from oneedge.context.vars import ContextVariableError, context_values, reads_leases
 
 VNET = ("<VNET><ID>3</ID><NAME>x</NAME><TEMPLATE><GATEWAY>10.0.0.1</GATEWAY><DNS>8.8.8.8</DNS></TEMPLATE>"
         "<AR_POOL><AR><AR_ID>0</AR_ID><GATEWAY>10.0.0.254</GATEWAY></AR></AR_POOL></VNET>")
@@ -54,8 +54,12 @@ def test_user_attributes() -> None:
 
 def test_lease_variables_wait_for_the_leases() -> None:
     document = vm("<A>$NAME $NIC[IP] $NETWORK[GATEWAY, NETWORK_ID=3]</A>", NICS)
-    assert context_values(document, leases=False) == {"A": "web-1 $NIC[IP] $NETWORK[GATEWAY, NETWORK_ID=3]"}
+    waiting = context_values(vm("<A>$NAME $NIC[IP] $NETWORK[GATEWAY, NETWORK_ID=3]</A><B>$NAME</B>", NICS),
+                             leases=False)
+    assert waiting == {"A": "$NAME $NIC[IP] $NETWORK[GATEWAY, NETWORK_ID=3]", "B": "web-1"}
     assert context_values(document, networks={3: VNET}) == {"A": "web-1 10.0.0.5 10.0.0.254"}
+    assert reads_leases("$nic_alias[IP]") and reads_leases('x $NETWORK[DNS, NETWORK="y"]')
+    assert not reads_leases(r"$NAME \$NIC[IP] $NICS $USER[NIC]")
 
 
 def test_unknown_is_empty_escaped_is_kept() -> None:
@@ -65,6 +69,8 @@ def test_unknown_is_empty_escaped_is_kept() -> None:
 def test_a_dollar_without_a_name_is_an_error() -> None:
     with pytest.raises(ContextVariableError, match="starts no variable"):
         context_values(vm("<A>costs 5 $ now</A>"))
+    with pytest.raises(ContextVariableError, match="starts no variable"):
+        context_values(vm("<A>$NIC[IP] costs 5 $</A>"), leases=False)
 
 
 def test_no_context() -> None:

@@ -15,8 +15,10 @@ Pure: the ``<VM>`` document, its owner's ``<USER>`` document and the
 
 Names are case-insensitive; what is not found is empty; ``\\$`` is kept as it
 is. ``$IMAGE[...]`` needs the image pool and stays unsubstituted. Before the
-VM has leases (``leases=False``) the NIC-dependent variables (``NIC``,
-``NIC_ALIAS``, ``NETWORK``) stay as they are, for a second pass once it has.
+VM has leases (``leases=False``) a value reading a NIC-dependent variable
+(``NIC``, ``NIC_ALIAS``, ``NETWORK``) stays whole as it is, for one pass once
+it has: no value is substituted twice, so what a variable gave (a VM name
+holding ``$NIC[IP]``) is never read as a variable again.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ class _Resolver:
         return _single(etree.fromstring(self.user.encode()).find("TEMPLATE"), attr)
 
 
-def _substitute(value: str, resolver: _Resolver, leases: bool) -> str:
+def _substitute(value: str, resolver: _Resolver) -> str:
     def replace(match: re.Match[str]) -> str:
         text = match.group(0)
         if text.startswith("\\"):
@@ -111,7 +113,7 @@ def _substitute(value: str, resolver: _Resolver, leases: bool) -> str:
         if not name:
             raise ContextVariableError(f"syntax error in {value!r}: '$' at {match.start()} starts no variable")
         attr = (match.group("attr") or "").upper()
-        if (not leases and name in LEASE_VARIABLES) or name == "IMAGE":
+        if name == "IMAGE":
             return text
         if not attr:
             return resolver.single(name)
@@ -127,4 +129,19 @@ def context_values(vm: str, user: str = "", networks: Mapping[int, str] | None =
     context = resolver.vm.find("TEMPLATE/CONTEXT")
     if context is None:
         return {}
-    return {child.tag: _substitute(child.text or "", resolver, leases) for child in context}
+    values = {child.tag: child.text or "" for child in context}
+    return {name: _checked(value) if not leases and reads_leases(value) else _substitute(value, resolver)
+            for name, value in values.items()}
+
+
+def _checked(value: str) -> str:
+    """The value, once its syntax is known good (so the second pass cannot fail on it)."""
+    for match in _TOKEN.finditer(value):
+        if not match.group(0).startswith("\\") and not match.group("name"):
+            raise ContextVariableError(f"syntax error in {value!r}: '$' at {match.start()} starts no variable")
+    return value
+
+
+def reads_leases(value: str) -> bool:
+    """Whether the value reads a NIC-dependent variable (``$NIC[...]``, ``$NETWORK[...]``...)."""
+    return any((match.group("name") or "").upper() in LEASE_VARIABLES for match in _TOKEN.finditer(value))

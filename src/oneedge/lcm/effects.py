@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
+from oneedge.context.substitute import substitute_leases
 from oneedge.lcm import disks, hotplug
 from oneedge.lcm.capacity import capacity
 from oneedge.lcm.events import Effect
@@ -186,6 +187,8 @@ class Effects:
             for rule in self.core.api(SecurityGroupAPI).vm_rules(conn, groups):
                 template.add(rule)
             vm.template = template
+        # CONTEXT values reading the leases ($NIC[IP], $NETWORK[...]) waited for them.
+        substitute_leases(conn, self.core.pools, vm)
 
     def release_leases(self, conn: Connection, vm: VirtualMachine) -> None:
         """Every leased NIC gives its address back; it keeps asking for the same address

@@ -13,6 +13,8 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from oneedge.context.substitute import substitute
+from oneedge.context.vars import ContextVariableError
 from oneedge.errors import ErrorCode, RequestError, action_error, api_error, authorization_error
 from oneedge.pool.types import AuthOp, ObjectType
 from oneedge.pool.vm import VirtualMachine, VmState
@@ -64,6 +66,13 @@ class VMAPI(ObjectAPI[VirtualMachine]):
                                 state, parts.template, parts.user_template, int(time.time()))
         if parts.deploy_id:
             vm.deploy_id = parts.deploy_id
+        if parts.template.get_all("CONTEXT"):
+            # CONTEXT variables but the leases' (taken at deploy), as VirtualMachine::insert's parse_context.
+            vm.oid = oid
+            try:
+                substitute(vm, self.core.pools[ObjectType.USER].get(conn, user.uid).body())
+            except ContextVariableError as exc:
+                raise InvalidTemplate(f"Error parsing CONTEXT: {exc}") from None
         return self.pool.allocate(conn, vm, oid)
 
     def image_api(self) -> ImageAPI:
