@@ -98,6 +98,6 @@ MEMORY = 128
 OS = [ KERNEL_DS = "$FILE[IMAGE={TEMPLATE}-kernel]", INITRD_DS = "$FILE[IMAGE={TEMPLATE}-initrd]",
        KERNEL_CMD = "{KERNEL_CMD}" ]
 NIC = [ NETWORK = "{VNET}" ]
-CONTEXT = [ NETWORK = "YES", SET_HOSTNAME = "{TEMPLATE}" ]''')
+CONTEXT = [ NETWORK = "YES", SET_HOSTNAME = "$NAME" ]''')
     log.info("single-host set-up ready: host %s, network %s on %s, template %s", HOST, VNET, setup.bridge,
              TEMPLATE)

@@ -1,6 +1,7 @@
 """``oneedge up`` on a fresh home sets up this machine as a single-host edge cloud: the template
 ``edge-guest`` instantiated with the CLI is placed by the scheduler, RUNNING with an IP that
-answers ping from the host through the bridge holding the gateway address."""
+answers ping from the host through the bridge holding the gateway address, and names itself
+after the VM (``SET_HOSTNAME = "$NAME"``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from e2e_kit import BIN, wait
+from e2e_kit import BIN, GuestVm, wait
 from support import frontend as fe
 
 NETWORK = "10.234.9.0/24"
@@ -36,6 +37,10 @@ def test_fresh_home_runs_a_guest_with_an_ip(tmp_path: Path) -> None:
         assert ip.startswith("10.234.9.") and ip in cli("onevm", "show", "0")
         wait(lambda: subprocess.run(["busybox", "ping", "-c", "1", "-W", "1", ip], capture_output=True).returncode == 0, 60,
              f"{ip} answering ping")
+        # SET_HOSTNAME = "$NAME": the guest names itself after the VM (substituted at allocation).
+        name = frontend.pyone().vm.info(0).NAME
+        assert name.startswith("edge-guest-") and frontend.pyone().vm.info(0).TEMPLATE["CONTEXT"]["SET_HOSTNAME"] == name
+        GuestVm(0, home / "datastores" / "0").wait_serial(f"one-context: hostname {name}\n", timeout=30)
         # A second start changes nothing: one host, one network, one template.
         frontend.stop()
         frontend = fe.start(home, local_host=True, extra=("--local-network", NETWORK, "--local-bridge", bridge))
