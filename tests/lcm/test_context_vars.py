@@ -34,7 +34,7 @@ def context(one, vid):
 
 def test_substituted_at_allocation_then_at_deploy(setup) -> None:
     one, host, net = setup
-    vid = one.vm.allocate(f'NAME = "web-$NIC[IP]"\nCPU = 0.1\nMEMORY = 64\nNIC = [ NETWORK = "ctxnet" ]\n'
+    vid = one.vm.allocate('NAME = "web-$NIC[IP]"\nCPU = 0.1\nMEMORY = 64\nNIC = [ NETWORK = "ctxnet" ]\n'
                           + CONTEXT.format(net=net), False)
     allocated = context(one, vid)
     assert allocated["HOSTNAME"] == "web-$NIC[IP]" and allocated["ID"] == str(vid)
