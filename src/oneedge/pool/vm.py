@@ -175,6 +175,8 @@ table = pool_table(
     sa.Column("state", sa.Integer, nullable=False, index=True),
     sa.Column("lcm_state", sa.Integer, nullable=False),
     sa.Column("short_body", sa.Text, nullable=False),
+    #: RESCHED, so the scheduler finds VMs asking to be rescheduled by index.
+    sa.Column("resched", sa.Integer, nullable=False, index=True),
 )
 
 #: One ``<MONITORING>`` body per VM and poll time (OpenNebula's vm_monitoring), written
@@ -367,7 +369,8 @@ class VirtualMachine(PoolObject):
 
     # -- SQL columns and the reduced document ------------------------------------------------
     def columns(self) -> dict[str, object]:
-        return {"state": self.get_int("STATE"), "lcm_state": self.get_int("LCM_STATE"), "short_body": self.short_body()}
+        return {"state": self.get_int("STATE"), "lcm_state": self.get_int("LCM_STATE"), "short_body": self.short_body(),
+                "resched": self.get_int("RESCHED")}
 
     def short_body(self) -> str:
         """The reduced ``<VM>`` of vm_pool.xsd (VirtualMachine::to_xml_short)."""

@@ -32,17 +32,26 @@ _HOST_PERMISSIONS = Permissions(1, 1, 0, 0, 0, 0, 0, 0, 0)
 _RESUME_ACTIONS = {HistoryAction.STOP, HistoryAction.UNDEPLOY, HistoryAction.UNDEPLOY_HARD}
 
 
-def host_view(host: Host, cluster_templates: Mapping[int, etree._Element]) -> HostView:
-    """A host with its cluster's template searchable as CLUSTER_TEMPLATE (for PRIORITY...)."""
+#: What a cluster's TEMPLATE adds to the attributes of each of its hosts.
+ClusterAttributes = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def cluster_attributes(cluster_template: etree._Element | None) -> ClusterAttributes:
+    """The cluster's template as its hosts see it, under CLUSTER_TEMPLATE (for PRIORITY...)."""
+    if cluster_template is None:
+        return ()
+    wrapper = etree.Element("HOST")
+    wrapper.append(etree.fromstring(etree.tostring(cluster_template)))
+    wrapper[0].tag = "CLUSTER_TEMPLATE"
+    return tuple((name, values) for name, values in flatten(wrapper, HOST_PATHS).items()
+                 if name != "/HOST" and not name.startswith("CLUSTER_TEMPLATE"))
+
+
+def host_view(host: Host, clusters: Mapping[int, ClusterAttributes]) -> HostView:
+    """A host with its cluster's ``cluster_attributes`` searchable as CLUSTER_TEMPLATE."""
     attributes = dict(flatten(host.root, HOST_PATHS))
-    cluster_template = cluster_templates.get(host.cluster_id)
-    if cluster_template is not None:
-        wrapper = etree.Element("HOST")
-        wrapper.append(etree.fromstring(etree.tostring(cluster_template)))
-        wrapper[0].tag = "CLUSTER_TEMPLATE"
-        for name, values in flatten(wrapper, HOST_PATHS).items():
-            if name != "/HOST" and not name.startswith("CLUSTER_TEMPLATE"):
-                attributes[name] = attributes.get(name, ()) + values
+    for name, values in clusters.get(host.cluster_id, ()):
+        attributes[name] = attributes.get(name, ()) + values
     share = host.share()
     ds_free = {int(ds.findtext("ID", "-1")): int(ds.findtext("FREE_MB") or 0)
                for ds in host.root.iterfind("HOST_SHARE/DATASTORES/DS")}
@@ -139,16 +148,22 @@ def read_snapshot(conn: Connection, pools: Mapping[ObjectType, object], acl, set
     clusters_text = "".join(etree.tostring(t, encoding="unicode") for t in clusters.values() if t is not None)
     usable = host_pool.table.c.state.in_([HostState.MONITORED, HostState.MONITORING_MONITORED])
     host_views: dict[tuple[str, str], HostView] = {}
+    # NOTE: a cluster's part of its hosts' views is computed once per cycle, not per host.
+    cluster_views: dict[int, ClusterAttributes] | None = None
     for body in host_pool.bodies(conn, usable):
         key = (body, clusters_text)
         view = cache.hosts.get(key)
-        host_views[key] = view if view is not None else host_view(Host.from_body(body), clusters)
+        if view is None:
+            if cluster_views is None:
+                cluster_views = {oid: cluster_attributes(template) for oid, template in clusters.items()}
+            view = host_view(Host.from_body(body), cluster_views)
+        host_views[key] = view
     cache.hosts = host_views
     hosts = list(host_views.values())
     datastores = [d for d in ds_pool.objects(conn) if d.ds_type is DatastoreType.SYSTEM_DS and d.enabled]
     c = vm_pool.table.c
     wanted = sa.or_(c.state == VmState.PENDING,
-                    sa.and_(c.body.contains("<RESCHED>1</RESCHED>"),
+                    sa.and_(c.resched == 1,
                             sa.or_(c.state == VmState.POWEROFF,
                                    sa.and_(c.state == VmState.ACTIVE,
                                            c.lcm_state.in_([LcmState.RUNNING, LcmState.UNKNOWN])))))
