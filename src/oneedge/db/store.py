@@ -19,7 +19,7 @@ from oneedge.db.schema import pool_control
 
 _ON_COMMIT = "oneedge.on_commit"
 # NOTE: built once, values bound at execution (SQLAlchemy's compiled cache then skips
-# rebuilding them): next_oid runs in every allocation.
+# rebuilding them): next_oid and reserve_oid run in every allocation.
 _LAST_OID = sa.select(pool_control.c.last_oid).where(pool_control.c.tablename == sa.bindparam("w_table"))
 _SET_LAST_OID = sa.update(pool_control).where(pool_control.c.tablename == sa.bindparam("w_table"))
 _READ_ONLY = "oneedge_read_only"
@@ -115,13 +115,11 @@ class Store:
 
     def reserve_oid(self, conn: Connection, table: str, oid: int) -> None:
         """Record an explicitly chosen ID (bootstrap objects) so later IDs follow it."""
-        last = conn.execute(
-            sa.select(pool_control.c.last_oid).where(pool_control.c.tablename == table)
-        ).scalar_one_or_none()
+        last = conn.execute(_LAST_OID, {"w_table": table}).scalar_one_or_none()
         if last is None:
             conn.execute(sa.insert(pool_control).values(tablename=table, last_oid=oid))
         elif oid > last:
-            conn.execute(sa.update(pool_control).where(pool_control.c.tablename == table).values(last_oid=oid))
+            conn.execute(_SET_LAST_OID, {"w_table": table, "last_oid": oid})
 
     def dispose(self) -> None:
         self.engine.dispose()
