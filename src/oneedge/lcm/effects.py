@@ -28,6 +28,7 @@ from oneedge.rm.api.image import ImageAPI
 from oneedge.rm.api.secgroup import SecurityGroupAPI
 from oneedge.rm.api.vnet import VirtualNetworkAPI
 from oneedge.rm.request import AuthUser, Request
+from oneedge.template import Template
 
 if TYPE_CHECKING:
     from oneedge.nebula import Core
@@ -171,7 +172,8 @@ class Effects:
     # -- leases -----------------------------------------------------------------------------
     def take_leases(self, conn: Connection, vm: VirtualMachine) -> None:
         """Every NIC without a lease gets one from its network (as the VM's owner)."""
-        template = vm.template
+        # NOTE: every deploy comes here; a VM without NICs has no template to parse.
+        template = vm.template if vm.root.find("TEMPLATE/NIC") is not None else Template()
         vnets = self.core.api(VirtualNetworkAPI)
         req = owner_request(self.core, vm)
         changed = False
