@@ -7,7 +7,7 @@ the lifecycle's deploy (or migrate, for rescheduled VMs), as OpenNebula's
 mm_sched calls one.vm.deploy and one.vm.migrate. A VM entering PENDING, a
 host becoming MONITORED or a VM action (resched) wakes the loop at once;
 events arriving during a cycle start the next one right after. A cycle that
-hit MAX_DISPATCH is followed by another at once. A cycle's deploys are one
+hit MAX_DISPATCH or MAX_HOST is followed by another at once. A cycle's deploys are one
 write transaction, each VM in a savepoint. Shutdown stops the loop between
 two cycles and waits for it.
 """
@@ -29,7 +29,7 @@ from oneedge.pool.types import ObjectType
 from oneedge.pool.vm import VirtualMachine, VmState
 from oneedge.rm.request import AuthUser, Request
 from oneedge.scheduler.config import SchedulerSettings
-from oneedge.scheduler.model import Placement, Plan, Snapshot
+from oneedge.scheduler.model import Failure, Placement, Plan, Snapshot
 from oneedge.scheduler.placement import place
 from oneedge.scheduler.snapshot import ViewCache, read_snapshot
 
@@ -84,8 +84,7 @@ class SchedulerService:
             except Exception:  # noqa: BLE001 - a failed cycle must not end scheduling
                 log.exception("scheduling cycle failed")
                 plan = Plan((), ())
-            limited = 0 < self.settings.max_dispatch <= len(plan.placements)
-            if not limited:
+            if not _limited(plan):
                 await self._wait(subscription)
 
     async def _wait(self, subscription: Subscription) -> None:
@@ -198,3 +197,11 @@ class SchedulerService:
         # subscribers see these calls; in process they are published here.
         self.core.events.publish(f"EVENT API {method} {int(bool(response[0]))}",
                                  lambda: api_message(method, params, response)[1])
+
+
+def _limited(plan: Plan) -> bool:
+    """Whether the cycle stopped short only because of MAX_DISPATCH or MAX_HOST while it
+    placed VMs: then the next cycle runs at once instead of after SCHED_INTERVAL (the
+    limits spread a burst over hosts and cycles; they are not meant to slow it down)."""
+    return bool(plan.placements) and any(
+        u.failure in (Failure.DISPATCH_LIMIT, Failure.NOT_DISPATCHED) for u in plan.unplaced)
