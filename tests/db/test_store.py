@@ -52,6 +52,28 @@ def test_failed_transaction_rolls_back_and_skips_callbacks(store):
     assert seen == ["committed"]
 
 
+def test_a_savepoint_undoes_only_its_block(store):
+    class Boom(Exception):
+        pass
+
+    with store.write() as conn:
+        assert store.next_oid(conn, "t") == 0
+        with store.savepoint(conn):
+            assert store.next_oid(conn, "t") == 1
+            with pytest.raises(Boom):
+                with store.savepoint(conn):  # nested, the same name
+                    store.next_oid(conn, "t")
+                    raise Boom
+        with pytest.raises(Boom):
+            with store.savepoint(conn):
+                store.next_oid(conn, "t")
+                raise Boom
+        assert store.next_oid(conn, "t") == 2
+    with store.read() as conn:
+        last = conn.execute(sa.select(pool_control.c.last_oid).where(pool_control.c.tablename == "t")).scalar()
+    assert last == 2
+
+
 def test_migrations_run_in_order_and_record_versions(store):
     ran: list[int] = []
 

@@ -99,6 +99,24 @@ class Store:
                 callback()
 
     @staticmethod
+    @contextmanager
+    def savepoint(conn: Connection) -> Iterator[None]:
+        """A savepoint in the caller's transaction: what the block wrote is undone when it raises.
+
+        Plain SQL (same-named savepoints nest): SQLAlchemy's ``begin_nested``
+        compiles a statement for each new savepoint name, ~65 us against ~17 us,
+        paid for every VM of a scheduler cycle and every driver result.
+        """
+        conn.exec_driver_sql("SAVEPOINT oneedge_item")
+        try:
+            yield
+        except BaseException:
+            conn.exec_driver_sql("ROLLBACK TO SAVEPOINT oneedge_item")
+            conn.exec_driver_sql("RELEASE SAVEPOINT oneedge_item")
+            raise
+        conn.exec_driver_sql("RELEASE SAVEPOINT oneedge_item")
+
+    @staticmethod
     def on_commit(conn: Connection, callback: Callable[[], None]) -> None:
         conn.info[_ON_COMMIT].append(callback)
 

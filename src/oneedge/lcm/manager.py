@@ -225,7 +225,7 @@ class LifeCycleManager:
                     continue
                 event = Event.FAILURE if result.failed else Event.SUCCESS
                 try:
-                    with conn.begin_nested():
+                    with self.core.store.savepoint(conn):
                         self.transition(conn, vm, event, result.outcome)
                 except (machine.NotAllowed, RequestError) as exc:
                     log.error("VM %d: cannot apply %s in %s: %s", vm.oid, event.value,

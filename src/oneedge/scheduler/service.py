@@ -119,7 +119,7 @@ class SchedulerService:
                 with core.store.write() as conn:
                     for p in deploys:
                         try:
-                            with conn.begin_nested():
+                            with core.store.savepoint(conn):
                                 actions.deploy_in(conn, Request(core, ONEADMIN, "one.vm.deploy"), p.vm_id,
                                                   p.host_id, False, p.ds_id)
                         except RequestError as exc:
