@@ -4,6 +4,7 @@ the driver creates, and a template booting the guest with context."""
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,6 +45,10 @@ def register_guest(one, guest: Guest) -> tuple[int, int]:
     return kernel, initrd
 
 
+#: Run by the guest from its context; base64 as OpenNebula advises for scripts with '$'.
+START_SCRIPT = base64.b64encode(b"echo start-script-ran-on-$(hostname)").decode()
+
+
 def template_text(name: str, kernel: int, initrd: int, vnet: int, extra: str = "") -> str:
     return f'''NAME = "{name}"
 CPU = 0.5
@@ -52,7 +57,7 @@ MEMORY = 128
 OS = [ KERNEL_DS = "$FILE[IMAGE_ID={kernel}]", INITRD_DS = "$FILE[IMAGE_ID={initrd}]",
        KERNEL_CMD = "{KERNEL_CMD}" ]
 NIC = [ NETWORK_ID = {vnet} ]
-CONTEXT = [ NETWORK = "YES", SET_HOSTNAME = "edge-guest", START_SCRIPT = "echo start-script-ran-on-$(hostname)" ]
+CONTEXT = [ NETWORK = "YES", SET_HOSTNAME = "edge-guest", START_SCRIPT_BASE64 = "{START_SCRIPT}" ]
 {extra}'''
 
 
