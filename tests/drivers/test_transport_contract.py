@@ -126,7 +126,7 @@ def test_a_cancelled_command_is_killed(make: MakeTransport, tmp_path: Path) -> N
         return int(pid_file.read_text())
 
     pid = run(using(make(tmp_path / "one"), body))
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 20  # the kill goes over a new SSH channel: slow on a loaded host
     while not process_gone(pid):
         assert time.monotonic() < deadline, f"{pid} still running"
         time.sleep(0.02)
