@@ -4,7 +4,6 @@ host, and the checks that a VM left nothing behind."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from support.frontend import Frontend
 
 from oneedge.drivers.kvm.translate import RUN_ROOT, runtime_key
 from oneedge.pool.vm import LcmState, VmState
+from support.guest import console_shell
 
 T = TypeVar("T")
 BIN = Path(sys.executable).parent
@@ -70,18 +70,7 @@ class GuestVm:
 
     def shell(self, command: str, timeout: float = 30, host: str = "") -> str:
         """Run ``command`` in the guest's console shell; answers what it printed."""
-        with socket.socket(socket.AF_UNIX) as sock:
-            sock.settimeout(timeout)
-            sock.connect(str(self.run_dir(host) / "serial.sock"))
-            # The echo of the typed line shows "$((40+2))", only the output shows "42".
-            sock.sendall(f"echo BEGIN$((40+2)); {command}; echo DONE$((40+2))\n".encode())
-            out = b""
-            deadline = time.monotonic() + timeout
-            while b"DONE42" not in out:
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"no answer to {command!r}: {out!r}")
-                out += sock.recv(65536)
-        return out.decode(errors="replace").split("BEGIN42", 1)[-1].split("DONE42", 1)[0]
+        return console_shell(self.run_dir(host) / "serial.sock", command, timeout)
 
     def processes(self, host: str = "") -> bytes:
         """The VM's QEMU on ``host`` (its command line names its runtime directory)."""

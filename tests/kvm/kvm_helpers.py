@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from oneedge.drivers.kvm.translate import RUN_ROOT, runtime_key
 from oneedge.drivers.requests import VmContext
 from oneedge.drivers.transport_factory import TransportConfig, Transports
 from oneedge.guest.build import KERNEL_CMD, Guest
+from support.guest import console_shell
 
 CMDLINE = KERNEL_CMD
 
@@ -84,18 +84,7 @@ class LocalVm:
 
     def shell(self, command: str, timeout: float = 30, host: str = "") -> str:
         """Run ``command`` in the guest's console shell; answers what it printed."""
-        with socket.socket(socket.AF_UNIX) as sock:
-            sock.settimeout(timeout)
-            sock.connect(str(self.run_dir(host) / "serial.sock"))
-            # The echo of the typed line shows "$((40+2))", only the output shows "42".
-            sock.sendall(f"echo BEGIN$((40+2)); {command}; echo DONE$((40+2))\n".encode())
-            out = b""
-            deadline = time.monotonic() + timeout
-            while b"DONE42" not in out:
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"no answer to {command!r}: {out!r}")
-                out += sock.recv(65536)
-        return out.decode(errors="replace").split("BEGIN42", 1)[-1].split("DONE42", 1)[0]
+        return console_shell(self.run_dir(host) / "serial.sock", command, timeout)
 
     def assert_nothing_left(self, host: str = "") -> None:
         """No QEMU, runtime directory, cgroup or tap of the VM remains on the host."""
