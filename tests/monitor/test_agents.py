@@ -26,6 +26,9 @@ from support import frontend as fe
 from support.sshd import network_namespace, running_sshd
 from support.xsd import validate
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src" / "oneedge" / "remotes" / "im" / "lib"))
+import qemu  # noqa: E402  (the probes' own view of this host's QEMU processes)
+
 
 def wait(condition: Callable[[], object], timeout: float = 30, what: str = "") -> object:
     deadline = time.monotonic() + timeout
@@ -104,6 +107,10 @@ def test_two_hosts_sealed_over_udp_and_tcp(tmp_path: Path) -> None:
             validate(info, "vm")
             stand_in.kill()
             stand_in.wait()
+            # The real probes see every QEMU of this machine: another one named one-<ID> (a VM 0 a kvm
+            # test or bench left running) keeps this VM RUNNING whatever the code does; say so.
+            others = [q.pid for q in qemu.processes() if q.vm_id == int(vm)]
+            assert not others, f"another QEMU named one-{vm} runs on this host (PIDs {others}): stop it first"
             wait(lambda: "<STATE>8</STATE>" in raw.ok("one.vm.info", vm, False), 20,
                  "VM POWEROFF after its process died")
 
