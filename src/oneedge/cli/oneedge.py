@@ -83,9 +83,13 @@ def up(home: Path, port: int | None, listen: str | None, auto_upgrade_config: bo
        local_network: str, local_bridge: str) -> None:
     """Run the whole front-end in the foreground until SIGTERM or SIGINT.
 
-    On first start it creates HOME, writes a default oned.conf, the database,
-    the oneadmin user and HOME/one_auth ("oneadmin:<password>", mode 0600).
-    Starting again on the same HOME keeps every object and ID.
+    On first start it creates HOME, writes default oned.conf, monitord.conf
+    and sched.conf, the database, the oneadmin user and HOME/one_auth
+    ("oneadmin:<password>", mode 0600). Starting again on the same HOME keeps
+    every object and ID. Besides the XML-RPC API it runs the event stream,
+    the monitor daemon, the scheduler and the hook manager, and (unless
+    --no-local-host) makes this machine a kvm host with the network 'local'
+    and the template 'edge-guest'.
 
     \b
     Example:
