@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from oneedge.aio import background
 from oneedge.errors import RequestError
 from oneedge.im.manager import InformationManager
 from oneedge.lcm.effects import log_time
@@ -229,10 +230,5 @@ class MonitorService:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        task = asyncio.create_task(self._run())
-        try:
+        async with background(self._run()):
             yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

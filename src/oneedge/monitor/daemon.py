@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 
 from lxml import etree
 
+from oneedge.aio import background
 from oneedge.db.store import Store
 from oneedge.drivers.transport_factory import Transports
 from oneedge.monitor import link, records
@@ -184,13 +185,10 @@ class Monitord:
                     log.exception("monitor timer failed")
 
         async with self.writer.running(), self.listener.running(), self.metrics.running():
-            task = asyncio.create_task(timer())
             try:
-                yield
+                async with background(timer()):
+                    yield
             finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
                 await self._stop_agents()
 
     async def _stop_agents(self) -> None:

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from oneedge.aio import background
 from oneedge.db.store import Store
 from oneedge.monitor import records
 from oneedge.pool.host import monitoring_table as host_monitoring
@@ -126,11 +127,8 @@ class RecordWriter:
                 await asyncio.sleep(self.interval)
                 await self.flush()
 
-        task = asyncio.create_task(loop())
         try:
-            yield
+            async with background(loop()):
+                yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
             await self.flush()
