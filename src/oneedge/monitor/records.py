@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from lxml import etree
 from sqlalchemy.engine import Connection
 
+from oneedge.db import records as db_records
 from oneedge.monitor import probe_data
 from oneedge.monitor.probe_data import Value
 from oneedge.pool.vm import monitoring_table as vm_monitoring
@@ -130,11 +131,4 @@ def numeric(pairs: list[tuple[str, Value]], names: tuple[str, ...]) -> bool:
 
 def vm_records(conn: Connection, vm_ids: sa.Select | list[int], seconds: int, now: int) -> list[str]:
     """Records of the VMs, by VM then time: all (``seconds`` -1), the last of each (0) or the last ``seconds``."""
-    m = vm_monitoring
-    query = sa.select(m.c.body).where(m.c.vmid.in_(vm_ids))
-    if seconds == 0:
-        latest = sa.select(m.c.vmid, sa.func.max(m.c.last_poll).label("t")).group_by(m.c.vmid).subquery()
-        query = query.join(latest, sa.and_(latest.c.vmid == m.c.vmid, latest.c.t == m.c.last_poll))
-    elif seconds > 0:
-        query = query.where(m.c.last_poll > now - seconds)
-    return list(conn.execute(query.order_by(m.c.vmid, m.c.last_poll)).scalars())
+    return db_records.records(conn, vm_monitoring, "vmid", "last_poll", vm_ids, seconds, now)

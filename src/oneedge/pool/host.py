@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from lxml import etree
 from sqlalchemy.engine import Connection
 
+from oneedge.db.records import records
 from oneedge.db.schema import metadata, pool_table
 from oneedge.pool import xml
 from oneedge.pool.object import AdminOwned, PoolObject
@@ -326,14 +327,7 @@ def last_monitoring(conn: Connection, host_id: int) -> str | None:
 
 def monitoring_records(conn: Connection, host_ids: sa.Select | list[int], seconds: int, now: int) -> list[str]:
     """Records of the hosts, by host then time: all (``seconds`` -1), the last of each (0) or the last ``seconds``."""
-    m = monitoring_table
-    query = sa.select(m.c.body).where(m.c.hid.in_(host_ids))
-    if seconds == 0:
-        latest = sa.select(m.c.hid, sa.func.max(m.c.last_mon_time).label("t")).group_by(m.c.hid).subquery()
-        query = query.join(latest, sa.and_(latest.c.hid == m.c.hid, latest.c.t == m.c.last_mon_time))
-    elif seconds > 0:
-        query = query.where(m.c.last_mon_time > now - seconds)
-    return list(conn.execute(query.order_by(m.c.hid, m.c.last_mon_time)).scalars())
+    return records(conn, monitoring_table, "hid", "last_mon_time", host_ids, seconds, now)
 
 
 def drop_monitoring(conn: Connection, host_id: int) -> None:
