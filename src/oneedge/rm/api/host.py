@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from oneedge.errors import action_error, internal_error
@@ -146,12 +145,8 @@ class HostAPI(ObjectAPI[Host]):
 
     def pool_monitoring(self, req: Request, seconds: int = -1) -> str:
         """Records of the hosts the caller may see: all (-1), the last of each (0) or of the last seconds."""
-        visible = sa.select(self.pool.table.c.oid)
-        where = self.pool_filter(req, FILTER_ALL)
-        if where is not None:
-            visible = visible.where(where)
         with self.core.store.read() as conn:
-            records = hosts.monitoring_records(conn, visible, seconds, int(time.time()))
+            records = hosts.monitoring_records(conn, self.visible_ids(req), seconds, int(time.time()))
         return f"<MONITORING_DATA>{''.join(records)}</MONITORING_DATA>"
 
     def methods(self) -> list[Method]:

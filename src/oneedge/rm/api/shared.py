@@ -168,6 +168,12 @@ class ObjectAPI(Generic[T]):
                 clauses.append(visible)
         return sa.and_(*clauses) if clauses else None
 
+    def visible_ids(self, req: Request, flag: int = FILTER_ALL) -> sa.Select:
+        """The IDs of the objects pool info with ``flag`` shows the caller, as a subquery."""
+        query = sa.select(self.pool.table.c.oid)
+        where = self.pool_filter(req, flag)
+        return query if where is None else query.where(where)
+
     def _visible(self, req: Request) -> sa.ColumnElement[bool] | None:
         """What a user may see: None for everything (admins, or an ACL for all)."""
         user = req.user

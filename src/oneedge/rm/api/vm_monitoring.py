@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 
-import sqlalchemy as sa
 
 from oneedge.monitor import records
 from oneedge.pool.types import AuthOp
@@ -36,13 +35,8 @@ class VMMonitoringAPI:
 
     def pool_monitoring(self, req: Request, flag: int = FILTER_ALL, seconds: int = -1) -> str:
         """Records of the VMs the filter shows: all (-1), the last of each (0) or of the last seconds."""
-        vms = self.vms
-        visible = sa.select(vms.pool.table.c.oid)
-        where = vms.pool_filter(req, flag)
-        if where is not None:
-            visible = visible.where(where)
         with self.core.store.read() as conn:
-            found = records.vm_records(conn, visible, seconds, int(time.time()))
+            found = records.vm_records(conn, self.vms.visible_ids(req, flag), seconds, int(time.time()))
         return f"<MONITORING_DATA>{''.join(found)}</MONITORING_DATA>"
 
     def methods(self) -> list[Method]:
