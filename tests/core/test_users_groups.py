@@ -29,12 +29,16 @@ def test_one_auth_is_private(frontend):
 
 def test_documents_follow_the_xsds(frontend):
     raw = frontend.raw()
-    validate(raw.ok("one.user.info", 0, False), "user")
-    validate(raw.ok("one.userpool.info"), "user_pool")
-    validate(raw.ok("one.group.info", 0, False), "group")
-    validate(raw.ok("one.grouppool.info"), "group_pool")
-    validate(raw.ok("one.acl.info"), "acl_pool")
-    validate(raw.ok("one.system.config"), "opennebula_configuration")
+    documents = [
+        (raw.ok("one.user.info", 0, False), "user", "USER"),
+        (raw.ok("one.userpool.info"), "user_pool", "USER_POOL"),
+        (raw.ok("one.group.info", 0, False), "group", "GROUP"),
+        (raw.ok("one.grouppool.info"), "group_pool", "GROUP_POOL"),
+        (raw.ok("one.acl.info"), "acl_pool", "ACL_POOL"),
+        (raw.ok("one.system.config"), "opennebula_configuration", "OPENNEBULA_CONFIGURATION"),
+    ]
+    for document, schema, root in documents:
+        assert validate(document, schema).tag == root
 
 
 def test_user_lifecycle(frontend):
